@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { envelopeSchema, type EnvelopeOf } from './envelope.js';
+import {
+  consentGivenV1,
+  consentRevokedV1,
+  personRegisteredV1,
+  personUpdatedV1,
+  personViewedV1,
+} from './people.events.js';
+
+/**
+ * Every event the system publishes, by subject `accanto.<service>.<event-name>.v<N>`.
+ * Contracts change only by addition; anything else is a new version (a new entry here).
+ */
+export const catalog = {
+  'accanto.people.person-registered.v1': personRegisteredV1,
+  'accanto.people.person-updated.v1': personUpdatedV1,
+  'accanto.people.consent-given.v1': consentGivenV1,
+  'accanto.people.consent-revoked.v1': consentRevokedV1,
+  'accanto.people.person-viewed.v1': personViewedV1,
+} as const satisfies Record<string, z.ZodType>;
+
+export type EventSubject = keyof typeof catalog;
+export type EventPayload<S extends EventSubject> = z.infer<(typeof catalog)[S]>;
+type TypeOf<S> = S extends `accanto.${infer T}.v${number}` ? T : never;
+export type EventEnvelope<S extends EventSubject = EventSubject> = EnvelopeOf<TypeOf<S>, EventPayload<S>>;
+
+const subjectPattern = /^accanto\.([a-z-]+\.[a-z-]+)\.v(\d+)$/;
+
+/** `type` and `version` of the envelope, from the subject. */
+export function describeSubject(subject: EventSubject): { type: string; version: number } {
+  const [, type, version] = subjectPattern.exec(subject)!;
+  return { type, version: Number(version) };
+}
+
+export function subjectOf(envelope: { type: string; version: number }): string {
+  return `accanto.${envelope.type}.v${envelope.version}`;
+}
+
+export function isEventSubject(subject: string): subject is EventSubject {
+  return Object.hasOwn(catalog, subject);
+}
+
+/** Parses an envelope received from the bus against its subject's schema; throws a ZodError. */
+export function parseEnvelope(data: unknown): EventEnvelope {
+  const raw = data as { type?: unknown; version?: unknown };
+  const subject = subjectOf({ type: String(raw?.type), version: Number(raw?.version) });
+  if (!isEventSubject(subject)) throw new Error(`unknown event ${subject}`);
+  return envelopeSchema(catalog[subject]).parse(data) as EventEnvelope;
+}

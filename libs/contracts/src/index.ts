@@ -1,0 +1,3 @@
+export * from './envelope.js';
+export * from './people.events.js';
+export * from './catalog.js';
