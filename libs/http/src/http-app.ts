@@ -1,0 +1,53 @@
+import type { INestApplication, LoggerService, Type } from '@nestjs/common';
+import { NestFactory, Reflector } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { toProblem } from './problem.filter.js';
+import { ProblemFilter } from './problem.filter.js';
+import { ValidationInterceptor } from './validation.interceptor.js';
+
+export type HttpAppOptions = {
+  /** Path prefix of the app, e.g. `people`: routes, OpenAPI and docs live under it. */
+  prefix: string;
+  title: string;
+  description: string;
+  /** Requests above this size get 413 before any parsing (api.md: bodies are capped). */
+  bodyLimitBytes?: number;
+  logger?: LoggerService | false;
+};
+
+/** Every app's HTTP shell: Fastify, problem+json errors, zod validation, OpenAPI at /<prefix>/openapi.json. */
+export async function createHttpApp(module: Type, options: HttpAppOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimitBytes ?? 64 * 1024, trustProxy: true });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    logger: options.logger ?? false,
+    abortOnError: false,
+  });
+  // Fastify rejects malformed JSON, oversized bodies and unknown media types before Nest sees the
+  // request: answer those in the same problem+json shape.
+  app.getHttpAdapter().setErrorHandler((error: unknown, request, reply) => {
+    const problem = toProblem(error, request.routeOptions?.url ?? request.url.split('?')[0]);
+    void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
+  });
+  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalInterceptors(new ValidationInterceptor(app.get(Reflector)));
+  app.enableShutdownHooks();
+  setUpOpenApi(app, options);
+  return app;
+}
+
+function setUpOpenApi(app: INestApplication, options: HttpAppOptions): void {
+  const config = new DocumentBuilder()
+    .setOpenAPIVersion('3.1.0')
+    .setTitle(options.title)
+    .setDescription(options.description)
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addSecurityRequirements('bearer')
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  SwaggerModule.setup(`${options.prefix}/docs`, app, document, {
+    jsonDocumentUrl: `${options.prefix}/openapi.json`,
+    yamlDocumentUrl: `${options.prefix}/openapi.yaml`,
+  });
+}

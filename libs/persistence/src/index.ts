@@ -1,0 +1,2 @@
+export * from './provisioning.js';
+export * from './tenancy.js';

@@ -1,0 +1,25 @@
+import type { Actor } from '#contracts';
+
+/**
+ * Transaction-local settings that row-level security policies read (`current_setting('accanto.…', true)`).
+ * Transaction-local only: pooled connections would leak session settings to the next tenant.
+ * See docs/adr/0003-tenancy-on-keycloak-organisations.md.
+ */
+export const tenantSetting = 'accanto.organisation';
+export const rolesSetting = 'accanto.roles';
+
+export function tenantSession(actor: Pick<Actor, 'organisation' | 'roles'>): {
+  variables: Record<string, string>;
+} {
+  return { variables: { [tenantSetting]: actor.organisation, [rolesSetting]: actor.roles.join(',') } };
+}
+
+/** SQL expression true when the current transaction acts for the row's organisation. */
+export function ownerIs(column: string): string {
+  return `${column} = current_setting('${tenantSetting}', true)`;
+}
+
+/** SQL expression true when the current transaction's actor holds `role`. */
+export function actorHasRole(role: string): string {
+  return `'${role}' = any(string_to_array(current_setting('${rolesSetting}', true), ','))`;
+}
