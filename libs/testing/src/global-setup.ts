@@ -1,4 +1,4 @@
-import { startInfrastructure } from './infrastructure.js';
+import { startInfrastructure } from './infrastructure.ts';
 
 // Resolves PostgreSQL and NATS once per jest run; workers inherit the URLs through the environment.
 export default async function globalSetup(): Promise<void> {
