@@ -1,0 +1,42 @@
+import type { Actor } from '#contracts';
+import { isPartnerStaff } from './person.policy.js';
+
+// Reads skip the domain (style.md rule 14). The visibility predicate is person.policy.ts in SQL;
+// row-level security checks the same again underneath.
+
+export function visiblePersonsSql(
+  actor: Actor,
+  options: { search: string | null; cursor: { id?: string; offset?: number } | undefined; limit: number; now: Date },
+): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const p = (value: unknown) => {
+    params.push(value);
+    return '?';
+  };
+  const organisation = p(actor.organisation);
+  const now = p(options.now);
+  const consentFor = `(select c.id from consent c
+      where c.person_id = person.id and c.revoked_at is null and c.given_at <= ${now}::timestamptz
+        and (c.expires_at is null or c.expires_at > ${now}::timestamptz)
+        and (c.scope = 'network' or ${organisation} = any(c.organisations))
+      order by c.given_at limit 1)`;
+  const visibility: string[] = [];
+  if (isPartnerStaff(actor)) {
+    visibility.push(`person.owner_organisation = ${p(actor.organisation)}`, `${consentFor} is not null`);
+  }
+  if (actor.roles.includes('hub')) visibility.push('true');
+  const where = [`(${visibility.join(' or ') || 'false'})`];
+  let order = 'person.id';
+  if (options.search !== null) {
+    // word_similarity tolerates typos within a name; the threshold was tuned on accented and misspelt names.
+    const q = p(options.search);
+    where.push(`(word_similarity(${q}, person.search_text) >= 0.45 or person.search_text like '%' || ${q} || '%')`);
+    order = `word_similarity(${p(options.search)}, person.search_text) desc, person.id`;
+  } else if (options.cursor?.id) {
+    where.push(`person.id > ${p(options.cursor.id)}`);
+  }
+  const offset = options.search !== null ? ` offset ${p(options.cursor?.offset ?? 0)}` : '';
+  const sql = `select person.*, ${consentFor} as consent_id from person
+    where ${where.join(' and ')} order by ${order} limit ${p(options.limit)}${offset}`;
+  return { sql, params };
+}

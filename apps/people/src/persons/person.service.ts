@@ -1,0 +1,261 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { MikroORM, OptimisticLockError, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { v7 as uuidv7 } from 'uuid';
+import type { Actor } from '#contracts';
+import {
+  decodeCursor,
+  encodeCursor,
+  NotFoundProblem,
+  PreconditionFailedProblem,
+  PreconditionRequiredProblem,
+  ProblemException,
+  type Page,
+} from '#http';
+import { EventLog } from '#messaging';
+import { tenantSession } from '#persistence';
+import { z } from 'zod';
+import { Consent } from '../consents/consent.entity.js';
+import {
+  ageBandOf,
+  normaliseForSearch,
+  searchTextOf,
+  toPersonView,
+  type ListPersonsQuery,
+  type PersonInput,
+  type PersonView,
+} from './person.dto.js';
+import { Person } from './person.entity.js';
+import { canWrite, isPartnerStaff, readAccess, type Access } from './person.policy.js';
+import { visiblePersonsSql } from './person.queries.js';
+
+export type Written = { person: PersonView; created: boolean };
+
+@Injectable()
+export class PersonService {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly events: EventLog,
+  ) {}
+
+  /** Runs a use case in one transaction with the actor's tenant settings, so row-level security applies. */
+  inTenant<T>(actor: Actor, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.orm.em.fork({ session: tenantSession(actor) }).transactional(work);
+  }
+
+  /**
+   * Registers a person under a client-chosen id (PUT, idempotent for offline field apps) or a new one.
+   * Repeating the same registration answers with the stored record and changes nothing.
+   */
+  async register(actor: Actor, id: string, input: PersonInput, now = new Date()): Promise<Written> {
+    if (!isPartnerStaff(actor)) throw new NotFoundProblem('person');
+    try {
+      return await this.registerInTenant(actor, id, input, now);
+    } catch (error) {
+      // The id belongs to a record the actor may not see: answer as if it did not exist.
+      if (error instanceof UniqueConstraintViolationException) throw new NotFoundProblem('person');
+      throw error;
+    }
+  }
+
+  private registerInTenant(actor: Actor, id: string, input: PersonInput, now: Date): Promise<Written> {
+    return this.inTenant(actor, async (em) => {
+      const existing = await this.findVisible(em, actor, id, now);
+      if (existing) {
+        if (!canWrite(actor, existing.person)) throw new NotFoundProblem('person');
+        if (!sameRegistration(existing.person, input)) throw new PreconditionRequiredProblem();
+        return { person: toPersonView(existing.person, existing.access), created: false };
+      }
+      const person = em.create(Person, {
+        id,
+        ownerOrganisation: actor.organisation,
+        ...input,
+        estimatedAgeOn: input.estimatedAge === null ? null : now.toISOString().slice(0, 10),
+        searchText: searchTextOf(input),
+        createdBy: actor.userId,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await em.flush();
+      await this.events.append(em, [
+        {
+          subject: 'accanto.people.person-registered.v1',
+          organisation: actor.organisation,
+          actor,
+          correlationId: uuidv7(),
+          subjects: { personId: id },
+          payload: {
+            personId: id,
+            identified: input.givenName !== null || input.familyName !== null,
+            ageBand: ageBandOf(person, now),
+            usualArea: input.usualArea,
+          },
+        },
+      ]);
+      return { person: toPersonView(person, { basis: 'owner', consentId: null }), created: true };
+    });
+  }
+
+  /** POST with an Idempotency-Key: the first response is stored and replayed for the same key. */
+  async registerOnce(actor: Actor, key: string | undefined, input: PersonInput): Promise<Written> {
+    if (key === undefined) return this.register(actor, uuidv7(), input);
+    if (!/^[\w-]{8,100}$/.test(key)) {
+      throw new ProblemException(400, 'idempotency-key', 'Invalid Idempotency-Key', 'Use 8 to 100 letters, digits, - or _.');
+    }
+    const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+    const stored = await this.inTenant(actor, (em) =>
+      em.execute<{ request_hash: string; body: PersonView }[]>(
+        'select request_hash, body from idempotency_key where organisation = ? and key = ?',
+        [actor.organisation, key],
+      ),
+    );
+    if (stored[0]) {
+      if (stored[0].request_hash !== requestHash) {
+        throw new ProblemException(422, 'idempotency-key-reused', 'Idempotency-Key reused', 'This key was used for a different request.');
+      }
+      return { person: stored[0].body, created: false };
+    }
+    const written = await this.register(actor, uuidv7(), input);
+    await this.inTenant(actor, (em) =>
+      em.execute(
+        'insert into idempotency_key (organisation, key, request_hash, status, body) values (?, ?, ?, 201, ?) on conflict do nothing',
+        [actor.organisation, key, requestHash, JSON.stringify(written.person)],
+      ),
+    );
+    return written;
+  }
+
+  /** Full replacement, guarded by If-Match: a stale version changes nothing. */
+  async replace(actor: Actor, id: string, expectedVersion: number, input: PersonInput, now = new Date()): Promise<PersonView> {
+    if (!isPartnerStaff(actor)) throw new NotFoundProblem('person');
+    try {
+      return await this.inTenant(actor, async (em) => {
+        const found = await this.findVisible(em, actor, id, now);
+        if (!found || !canWrite(actor, found.person)) throw new NotFoundProblem('person');
+        const { person } = found;
+        if (person.version !== expectedVersion) throw new PreconditionFailedProblem();
+        const changed = changedFields(person, input);
+        em.assign(person, { ...input, searchText: searchTextOf(input), updatedAt: now });
+        if (input.estimatedAge !== null && changed.includes('estimatedAge')) {
+          person.estimatedAgeOn = now.toISOString().slice(0, 10);
+        }
+        await em.flush();
+        if (changed.length > 0) {
+          await this.events.append(em, [
+            {
+              subject: 'accanto.people.person-updated.v1',
+              organisation: person.ownerOrganisation,
+              actor,
+              correlationId: uuidv7(),
+              subjects: { personId: id },
+              payload: { personId: id, recordVersion: person.version, changedFields: changed },
+            },
+          ]);
+        }
+        return toPersonView(person, found.access);
+      });
+    } catch (error) {
+      // Two writers read the same version: the second flush matches no row.
+      if (error instanceof OptimisticLockError) throw new PreconditionFailedProblem();
+      throw error;
+    }
+  }
+
+  async get(actor: Actor, id: string, now = new Date()): Promise<PersonView> {
+    if (!isPartnerStaff(actor) && !actor.roles.includes('hub')) throw new NotFoundProblem('person');
+    return this.inTenant(actor, async (em) => {
+      const found = await this.findVisible(em, actor, id, now);
+      if (!found) throw new NotFoundProblem('person');
+      await this.recordViews(em, actor, [{ person: found.person, access: found.access }]);
+      return toPersonView(found.person, found.access);
+    });
+  }
+
+  /** Lists or searches what the actor may see; records a view for each record read across a boundary. */
+  async list(actor: Actor, query: ListPersonsQuery, now = new Date()): Promise<Page<PersonView>> {
+    if (!isPartnerStaff(actor) && !actor.roles.includes('hub')) return { items: [], next: null };
+    const cursor = decodeCursor(query.cursor, cursorSchema);
+    const search = query.q === undefined ? null : normaliseForSearch(query.q);
+    return this.inTenant(actor, async (em) => {
+      const { sql, params } = visiblePersonsSql(actor, { search, cursor, limit: query.limit + 1, now });
+      const rows = await em.execute<Array<Record<string, unknown> & { consent_id: string | null }>>(sql, params);
+      const page = rows.slice(0, query.limit).map((row) => {
+        const person = em.map(Person, row);
+        return { person, access: accessOf(actor, person, row.consent_id) };
+      });
+      await this.recordViews(em, actor, page);
+      const last = page.at(-1);
+      const next =
+        rows.length > query.limit && last
+          ? search === null
+            ? encodeCursor({ id: last.person.id })
+            : encodeCursor({ offset: (cursor?.offset ?? 0) + query.limit })
+          : null;
+      return { items: page.map(({ person, access }) => toPersonView(person, access)), next };
+    });
+  }
+
+  /** The person with the actor's access, or null when it does not exist for them. */
+  async findVisible(
+    em: EntityManager,
+    actor: Actor,
+    id: string,
+    now: Date,
+  ): Promise<{ person: Person; access: Access } | null> {
+    const person = await em.findOne(Person, { id });
+    if (!person) return null;
+    const consents = await em.find(Consent, { personId: id });
+    const access = readAccess(actor, person, consents, now);
+    return access ? { person, access } : null;
+  }
+
+  private async recordViews(em: EntityManager, actor: Actor, reads: Array<{ person: Person; access: Access }>) {
+    const crossing = reads.filter(({ access }) => access.basis !== 'owner');
+    if (crossing.length === 0) return;
+    const correlationId = uuidv7();
+    await this.events.append(
+      em,
+      crossing.map(({ person, access }) => ({
+        subject: 'accanto.people.person-viewed.v1' as const,
+        organisation: person.ownerOrganisation,
+        actor,
+        correlationId,
+        subjects: { personId: person.id },
+        payload: { personId: person.id, basis: access.basis as 'hub' | 'consent', consentId: access.consentId },
+      })),
+    );
+  }
+}
+
+// Listing pages by id (UUIDv7: creation order); search pages by rank, so its cursor is an offset.
+const cursorSchema = z.object({ id: z.uuid().optional(), offset: z.number().int().min(0).max(10_000).optional() }).strict();
+
+function accessOf(actor: Actor, person: Person, consentId: string | null): Access {
+  if (isPartnerStaff(actor) && person.ownerOrganisation === actor.organisation) return { basis: 'owner', consentId: null };
+  if (actor.roles.includes('hub')) return { basis: 'hub', consentId: null };
+  return { basis: 'consent', consentId };
+}
+
+const comparedFields = [
+  'givenName',
+  'familyName',
+  'nameQuality',
+  'codeName',
+  'description',
+  'aliases',
+  'birthDate',
+  'birthDateQuality',
+  'estimatedAge',
+  'gender',
+  'nationality',
+  'languages',
+  'usualArea',
+] as const satisfies ReadonlyArray<keyof PersonInput & keyof Person>;
+
+function changedFields(person: Person, input: PersonInput): string[] {
+  return comparedFields.filter((field) => JSON.stringify(person[field]) !== JSON.stringify(input[field]));
+}
+
+function sameRegistration(person: Person, input: PersonInput): boolean {
+  return changedFields(person, input).length === 0;
+}
