@@ -1,0 +1,125 @@
+import {
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { startConsumer, type ConsumerOptions, type RunningConsumer } from './consumer.js';
+import { EventLog } from './event-log.js';
+import { Relay, type RelayHealth, type RelayOptions } from './relay.js';
+import { ensureStreams, type StreamOptions } from './streams.js';
+
+export type MessagingConfig = {
+  /** The service name: NATS connection name and log context. */
+  service: string;
+  natsUrl: string | string[];
+  /** Prefix for streams and subjects ('' or absent: none). */
+  namespace?: string;
+  /** The relay role's database URL. */
+  relayDatabaseUrl: string;
+  streams?: StreamOptions;
+  relay?: Omit<RelayOptions, 'databaseUrl' | 'nats' | 'namespace'>;
+};
+
+export type NatsHealth = { status: 'up'; server: string; rttMs: number } | { status: 'down'; reason: string };
+
+/** Injection token of the app's `NatsConnection`. */
+export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
+
+/** A round trip to the server, bounded: a connection that is reconnecting reports down. */
+export async function natsHealth(nats: NatsConnection, timeoutMs = 1000): Promise<NatsHealth> {
+  if (nats.isClosed()) return { status: 'down', reason: 'connection closed' };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    const rttMs = await Promise.race([nats.rtt(), timeout]);
+    return { status: 'up', server: nats.getServer(), rttMs };
+  } catch (error) {
+    return { status: 'down', reason: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The app's NATS connection, streams, relay and consumers, tied to the Nest application's life. */
+export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly relay: Relay;
+  private readonly consumers: RunningConsumer[] = [];
+
+  constructor(
+    readonly nats: NatsConnection,
+    private readonly config: MessagingConfig,
+  ) {
+    this.relay = new Relay({
+      ...config.relay,
+      databaseUrl: config.relayDatabaseUrl,
+      nats,
+      namespace: config.namespace,
+    });
+  }
+
+  get namespace(): string | undefined {
+    return this.config.namespace || undefined;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await ensureStreams(await jetstreamManager(this.nats), this.namespace, this.config.streams);
+    this.relay.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+    await this.relay.stop();
+    if (!this.nats.isClosed()) await this.nats.drain();
+  }
+
+  /** Starts a durable consumer on this connection; it stops with the application. */
+  async startConsumer(options: Omit<ConsumerOptions, 'nats' | 'namespace'>): Promise<RunningConsumer> {
+    const consumer = await startConsumer({ ...options, nats: this.nats, namespace: this.namespace });
+    this.consumers.push(consumer);
+    return consumer;
+  }
+
+  natsHealth(): Promise<NatsHealth> {
+    return natsHealth(this.nats);
+  }
+
+  relayHealth(): RelayHealth {
+    return this.relay.health();
+  }
+}
+
+@Module({})
+export class MessagingModule {
+  /** Provides `Messaging`, `EventLog` and `NATS_CONNECTION` to the whole app. */
+  static forRoot(config: MessagingConfig): DynamicModule {
+    return {
+      module: MessagingModule,
+      global: true,
+      providers: [
+        {
+          provide: NATS_CONNECTION,
+          // Never give up reconnecting: the outbox holds the events while NATS is away.
+          useFactory: () =>
+            connect({
+              servers: config.natsUrl,
+              name: config.service,
+              maxReconnectAttempts: -1,
+              reconnectTimeWait: 1000,
+            }),
+        },
+        {
+          provide: Messaging,
+          useFactory: (nats: NatsConnection) => new Messaging(nats, config),
+          inject: [NATS_CONNECTION],
+        },
+        { provide: EventLog, useValue: new EventLog() },
+      ],
+      exports: [NATS_CONNECTION, Messaging, EventLog],
+    };
+  }
+}
