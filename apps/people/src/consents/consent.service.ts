@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import type { Actor } from '#contracts';
+import { NotFoundProblem, ProblemException } from '#http';
+import { EventLog } from '#messaging';
+import { PersonService } from '../persons/person.service.js';
+import { canWrite } from '../persons/person.policy.js';
+import { Consent } from './consent.entity.js';
+import { toConsentView, type ConsentView, type GiveConsentInput } from './consent.dto.js';
+
+@Injectable()
+export class ConsentService {
+  constructor(
+    private readonly persons: PersonService,
+    private readonly events: EventLog,
+  ) {}
+
+  /** The owner records a consent the person gave; from then on it decides who else reads the record. */
+  async give(actor: Actor, personId: string, input: GiveConsentInput, now = new Date()): Promise<ConsentView> {
+    return this.persons.inTenant(actor, async (em) => {
+      const found = await this.persons.findVisible(em, actor, personId, now);
+      if (!found || !canWrite(actor, found.person)) throw new NotFoundProblem('person');
+      const consent = em.create(Consent, {
+        id: uuidv7(),
+        personId,
+        ownerOrganisation: found.person.ownerOrganisation,
+        scope: input.scope,
+        organisations: [...new Set(input.organisations)].filter((o) => o !== actor.organisation),
+        purpose: input.purpose,
+        lawfulBasis: input.lawfulBasis,
+        evidence: input.evidence,
+        givenAt: new Date(input.givenAt),
+        expiresAt: input.expiresAt === null ? null : new Date(input.expiresAt),
+        recordedBy: actor.userId,
+        recordedAt: now,
+      });
+      await em.flush();
+      await this.events.append(em, [
+        {
+          subject: 'accanto.people.consent-given.v1',
+          organisation: consent.ownerOrganisation,
+          actor,
+          correlationId: uuidv7(),
+          occurredAt: consent.givenAt,
+          subjects: { personId, consentId: consent.id },
+          payload: {
+            consentId: consent.id,
+            personId,
+            scope: consent.scope,
+            organisations: consent.organisations,
+            purpose: consent.purpose,
+            lawfulBasis: consent.lawfulBasis,
+            expiresAt: consent.expiresAt?.toISOString() ?? null,
+          },
+        },
+      ]);
+      return toConsentView(consent, now);
+    });
+  }
+
+  async revoke(actor: Actor, personId: string, consentId: string, reason: string | null, now = new Date()) {
+    return this.persons.inTenant(actor, async (em) => {
+      const found = await this.persons.findVisible(em, actor, personId, now);
+      if (!found || !canWrite(actor, found.person)) throw new NotFoundProblem('person');
+      const consent = await em.findOne(Consent, { id: consentId, personId });
+      if (!consent) throw new NotFoundProblem('consent');
+      if (consent.revokedAt !== null) {
+        throw new ProblemException(409, 'already-revoked', 'Already revoked', 'This consent was already revoked.');
+      }
+      consent.revokedAt = now;
+      consent.revokedBy = actor.userId;
+      consent.revocationReason = reason;
+      await em.flush();
+      await this.events.append(em, [
+        {
+          subject: 'accanto.people.consent-revoked.v1',
+          organisation: consent.ownerOrganisation,
+          actor,
+          correlationId: uuidv7(),
+          subjects: { personId, consentId },
+          payload: { consentId, personId },
+        },
+      ]);
+      return toConsentView(consent, now);
+    });
+  }
+
+  async list(actor: Actor, personId: string, now = new Date()): Promise<{ items: ConsentView[] }> {
+    return this.persons.inTenant(actor, async (em) => {
+      const found = await this.persons.findVisible(em, actor, personId, now);
+      if (!found || !canWrite(actor, found.person)) throw new NotFoundProblem('person');
+      const consents = await em.find(Consent, { personId }, { orderBy: { givenAt: 'asc', id: 'asc' } });
+      return { items: consents.map((c) => toConsentView(c, now)) };
+    });
+  }
+}

@@ -1,0 +1,57 @@
+import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
+import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
+import { Migrator } from '@mikro-orm/migrations';
+import { provisionDatabase, urlFor } from '#persistence';
+import { appRole, relayRole, type PeopleConfig } from './config.js';
+import { Consent } from './consents/consent.entity.js';
+import { MigrationPeople0001 } from './migrations/migration-0001-people.js';
+import { Person } from './persons/person.entity.js';
+
+export const entities = [Person, Consent];
+
+/** The app connects as `people_app`, which is not the tables' owner, so row-level security applies. */
+export function appOrmOptions(config: PeopleConfig): Options {
+  return defineConfig({
+    clientUrl: urlFor(config.database.ownerUrl, { name: appRole, password: config.database.appPassword }),
+    entities,
+    metadataProvider: ReflectMetadataProvider,
+    pool: { min: 0, max: config.database.poolMax },
+    allowGlobalContext: false,
+    ensureDatabase: false,
+    debug: false,
+  });
+}
+
+export function relayDatabaseUrl(config: PeopleConfig): string {
+  return urlFor(config.database.ownerUrl, { name: relayRole, password: config.database.relayPassword });
+}
+
+/** Provisions (development) and migrates the database as its owner, before the app starts. */
+export async function prepareDatabase(config: PeopleConfig): Promise<void> {
+  const { ownerUrl } = config.database;
+  if (config.database.provision) {
+    const admin = new URL(ownerUrl);
+    const database = admin.pathname.slice(1);
+    admin.pathname = '/postgres';
+    await provisionDatabase(admin.toString(), database, [
+      { name: appRole, password: config.database.appPassword },
+      { name: relayRole, password: config.database.relayPassword },
+    ]);
+  }
+  const orm = await MikroORM.init(
+    defineConfig({
+      clientUrl: ownerUrl,
+      entities,
+      metadataProvider: ReflectMetadataProvider,
+      extensions: [Migrator],
+      migrations: { migrationsList: [{ name: 'people-0001', class: MigrationPeople0001 }], transactional: true },
+      pool: { min: 0, max: 1 },
+      allowGlobalContext: true,
+    }),
+  );
+  try {
+    await orm.migrator.up();
+  } finally {
+    await orm.close();
+  }
+}
