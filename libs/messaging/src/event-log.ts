@@ -8,6 +8,7 @@ import {
   type EventPayload,
   type EventSubject,
 } from '#contracts';
+import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { chainHash, genesisHash } from './chain.js';
 import { captureTraceContext } from './trace-context.js';
@@ -27,10 +28,8 @@ export type NewEvent<S extends EventSubject = EventSubject> = S extends EventSub
     }
   : never;
 
-/** Anything that runs a parameterised query: a `pg` Pool or Client. */
-export type Queryable = {
-  query: (text: string, values?: unknown[]) => Promise<{ rows: any[] }>;
-};
+/** A `pg` Pool or Client, connected as a role that may read the log (the relay's, an auditor's). */
+export type Queryable = pg.Pool | pg.ClientBase;
 
 export type ChainVerification =
   { ok: true; length: number } | { ok: false; position: number; reason: string };
