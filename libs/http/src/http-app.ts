@@ -1,4 +1,4 @@
-import type { INestApplication, LoggerService, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, LoggerService, Type } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -17,7 +17,7 @@ export type HttpAppOptions = {
 };
 
 /** Every app's HTTP shell: Fastify, problem+json errors, zod validation, OpenAPI at /<prefix>/openapi.json. */
-export async function createHttpApp(module: Type, options: HttpAppOptions): Promise<NestFastifyApplication> {
+export async function createHttpApp(module: Type | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimitBytes ?? 64 * 1024, trustProxy: true });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     logger: options.logger ?? false,
@@ -25,7 +25,7 @@ export async function createHttpApp(module: Type, options: HttpAppOptions): Prom
   });
   // Fastify rejects malformed JSON, oversized bodies and unknown media types before Nest sees the
   // request: answer those in the same problem+json shape.
-  app.getHttpAdapter().setErrorHandler((error: unknown, request, reply) => {
+  app.getHttpAdapter().getInstance().setErrorHandler((error, request, reply) => {
     const problem = toProblem(error, request.routeOptions?.url ?? request.url.split('?')[0]);
     void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
   });

@@ -1,2 +1,4 @@
 export * from './infrastructure.js';
 export * from './eventually.js';
+export * from './event-collector.js';
+export * from './app-process.js';

@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { eventually } from './eventually.js';
+
+const root = resolve(import.meta.dirname, '../../..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/**
+ * Runs a built app (`npm run build`) as its own process, exactly as in production: OpenTelemetry
+ * registered before the app, configuration from the environment. Resolves once it is ready.
+ */
+export async function startAppProcess(
+  app: string,
+  prefix: string,
+  env: Record<string, string>,
+): Promise<{ url: string; output: () => string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  let output = '';
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      resolve(root, 'dist/libs/observability/src/register.js'),
+      resolve(root, `dist/apps/${app}/src/main.js`),
+    ],
+    { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  await eventually(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}:\n${output}`);
+      const response = await fetch(`${url}/${prefix}/health/ready`);
+      if (response.status !== 200) throw new Error(`${app} not ready: ${response.status} ${await response.text()}`);
+    },
+    { timeoutMs: 30_000, intervalMs: 100 },
+  ).catch((error: Error) => {
+    child.kill('SIGKILL');
+    throw new Error(`${error.message}\n--- ${app} output ---\n${output}`);
+  });
+  return {
+    url,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
