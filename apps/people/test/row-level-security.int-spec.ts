@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { urlFor } from '#persistence';
+import { appRole } from '../src/config.js';
+import { aConsent, aPerson, newId, startPeople, users, type People } from './people-app.js';
+
+// Defence in depth: even a query that skips the service's policy check, run as the app's own
+// database role, sees only what the tenant settings allow.
+describe('row-level security', () => {
+  let people: People;
+  let asApp: pg.Client;
+  let ownersPerson: string;
+  let sharedPerson: string;
+
+  beforeAll(async () => {
+    people = await startPeople();
+    ownersPerson = newId();
+    sharedPerson = newId();
+    await people.call(users.owner, 'PUT', `/people/persons/${ownersPerson}`, aPerson());
+    await people.call(users.owner, 'PUT', `/people/persons/${sharedPerson}`, aPerson({ givenName: 'Ana' }));
+    await people.call(users.owner, 'POST', `/people/persons/${sharedPerson}/consents`, aConsent());
+    asApp = new pg.Client({
+      connectionString: urlFor(people.databaseUrl, { name: appRole, password: people.config.database.appPassword }),
+    });
+    await asApp.connect();
+  });
+  afterAll(async () => {
+    await asApp?.end();
+    await people?.close();
+  });
+
+  async function asTenant<T>(settings: Record<string, string> | null, sql: string, params: unknown[] = []) {
+    await asApp.query('begin');
+    try {
+      for (const [key, value] of Object.entries(settings ?? {})) {
+        await asApp.query('select set_config($1, $2, true)', [key, value]);
+      }
+      return (await asApp.query(sql, params)).rows as T[];
+    } finally {
+      await asApp.query('rollback');
+    }
+  }
+
+  const tenant = (organisation: string, roles: string) => ({
+    'accanto.organisation': organisation,
+    'accanto.roles': roles,
+  });
+
+  it('the app role is not the owner and cannot bypass row-level security', async () => {
+    const [role] = (await asApp.query(`select rolsuper, rolbypassrls from pg_roles where rolname = current_user`)).rows;
+    expect(role).toEqual({ rolsuper: false, rolbypassrls: false });
+  });
+
+  it('a query with no tenant set sees nothing', async () => {
+    expect(await asTenant(null, 'select id from person')).toEqual([]);
+    expect(await asTenant(null, 'select id from consent')).toEqual([]);
+  });
+
+  it('another organisation sees only what a consent shares with it, even with no WHERE clause', async () => {
+    const seen = await asTenant<{ id: string }>(tenant('casa-della-carita', 'operator'), 'select id from person');
+    expect(seen.map((r) => r.id)).toEqual([sharedPerson]);
+    const stranger = await asTenant<{ id: string }>(tenant('partner-09', 'operator'), 'select id from person');
+    expect(stranger).toEqual([]);
+  });
+
+  it('the owner sees its own; lead and auditor roles see none, even in the owner organisation', async () => {
+    const own = await asTenant<{ id: string }>(tenant('volontari-milano-aperta', 'operator'), 'select id from person order by id');
+    expect(own.map((r) => r.id).sort()).toEqual([ownersPerson, sharedPerson].sort());
+    expect(await asTenant(tenant('volontari-milano-aperta', 'auditor'), 'select id from person')).toEqual([]);
+    expect(await asTenant(tenant('cri-milano', 'lead'), 'select id from person')).toEqual([]);
+  });
+
+  it('the hub reads every record', async () => {
+    const all = await asTenant<{ id: string }>(tenant('centro-sammartini', 'hub'), 'select id from person');
+    expect(all.map((r) => r.id)).toEqual(expect.arrayContaining([ownersPerson, sharedPerson]));
+  });
+
+  it('another organisation cannot change or take over a record it can read', async () => {
+    const updated = await asTenant(tenant('casa-della-carita', 'operator'), `update person set given_name = 'x' where id = $1 returning id`, [sharedPerson]);
+    expect(updated).toEqual([]);
+    await expect(
+      asTenant(tenant('casa-della-carita', 'operator'), `update person set owner_organisation = 'casa-della-carita' returning id`),
+    ).resolves.toEqual([]);
+  });
+
+  it('nobody inserts a record for another organisation', async () => {
+    await expect(
+      asTenant(
+        tenant('casa-della-carita', 'operator'),
+        `insert into person (id, owner_organisation, name_quality, birth_date_quality, search_text, created_by, created_at, updated_at)
+         values ($1, 'volontari-milano-aperta', 'unknown', 'unknown', '', 'x', now(), now())`,
+        [newId()],
+      ),
+    ).rejects.toThrow(/row-level security/);
+  });
+
+  it('the app role cannot read the event log, nor delete from it', async () => {
+    await expect(asTenant(tenant('volontari-milano-aperta', 'operator'), 'select * from event_log')).rejects.toThrow(/permission denied/);
+    await expect(asTenant(tenant('volontari-milano-aperta', 'operator'), 'delete from event_log')).rejects.toThrow();
+  });
+});
