@@ -1,0 +1,38 @@
+// Entry file, loaded before the app: `node --import ./dist/libs/observability/src/register.js
+// dist/apps/<app>/src/main.js`. Configuration is the standard OpenTelemetry environment
+// (OTEL_SDK_DISABLED, OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_SAMPLER, ...),
+// which is why this one file reads process.env.
+import { register } from 'node:module';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { instrumentedModules, startTracing, type Tracing } from './tracing.sdk.js';
+
+const flushTimeoutMs = 5_000;
+
+// On SIGTERM the app (Nest's shutdown hooks) may still be draining requests that make spans: while
+// another listener exists, let it finish. Nest re-raises the signal when done; the last listener
+// left flushes the spans and re-raises it too, so the process ends the way it would have without us.
+function flushOnSignal(tracing: Tracing, signal: NodeJS.Signals): void {
+  const onSignal = () => {
+    if (process.listenerCount(signal) > 1) return;
+    process.removeListener(signal, onSignal);
+    const deadline = new Promise((resolve) => setTimeout(resolve, flushTimeoutMs).unref());
+    void Promise.race([tracing.shutdown(), deadline])
+      .catch(() => undefined)
+      .finally(() => process.kill(process.pid, signal));
+  };
+  process.on(signal, onSignal);
+}
+
+if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true') {
+  // ESM imports can only be patched through a loader hook, and `--import` of the hook file itself
+  // does not install it (open-telemetry/opentelemetry-js#7034): register it here, for the
+  // instrumented modules only, before the app's modules load.
+  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, {
+    data: { include: instrumentedModules },
+  });
+  // Export only where a collector is configured; the exporter reads the other OTEL_EXPORTER_OTLP_* variables.
+  const exporter = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? new OTLPTraceExporter() : undefined;
+  const tracing = startTracing({ exporter });
+  flushOnSignal(tracing, 'SIGTERM');
+  flushOnSignal(tracing, 'SIGINT');
+}
