@@ -2,3 +2,4 @@ export * from './infrastructure.js';
 export * from './eventually.js';
 export * from './event-collector.js';
 export * from './app-process.js';
+export * from './tokens.js';
