@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { AuthModule } from '#auth';
-import { MessagingModule, NATS_CONNECTION, natsHealth } from '#messaging';
+import { Messaging, MessagingModule } from '#messaging';
 import { HealthModule } from '#observability';
 import { ConsentController } from './consents/consent.controller.js';
 import { ConsentService } from './consents/consent.service.js';
@@ -22,24 +22,23 @@ export class PeopleModule {
         MessagingModule.forRoot({
           service: 'people',
           natsUrl: config.nats.url,
-          namespace: config.nats.namespace,
+          namespace: config.nats.namespace || undefined,
           relayDatabaseUrl: relayDatabaseUrl(config),
         }),
-        HealthModule.forRoot({
+        HealthModule.forRootAsync({
           prefix: 'people',
-          checks: {
-            database: async () => void (await PeopleModule.orm?.em.fork().execute('select 1')),
-            nats: async () => natsHealth(PeopleModule.nats),
-          },
+          inject: [MikroORM, Messaging],
+          useFactory: (orm: MikroORM, messaging: Messaging) => ({
+            database: async () => void (await orm.em.fork().execute('select 1')),
+            nats: async () => {
+              const health = await messaging.natsHealth();
+              if (health.status !== 'up') throw new Error(health.reason);
+            },
+          }),
         }),
       ],
       controllers: [PersonController, ConsentController],
       providers: [PersonService, ConsentService],
     };
   }
-
-  static orm?: MikroORM;
-  static nats?: unknown;
 }
-
-export { NATS_CONNECTION };

@@ -23,7 +23,7 @@ export async function startPeople(overrides: Record<string, string> = {}) {
     NATS_URL: process.env.NATS_URL,
     NATS_NAMESPACE: namespace,
     OIDC_ISSUER: idp.issuer,
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...overrides,
   });
   const app: NestFastifyApplication = await createPeopleApp(config);

@@ -8,35 +8,36 @@ export function visiblePersonsSql(
   actor: Actor,
   options: { search: string | null; cursor: { id?: string; offset?: number } | undefined; limit: number; now: Date },
 ): { sql: string; params: unknown[] } {
+  // Positional `?` placeholders: every fragment below is built in the order it appears in the SQL.
   const params: unknown[] = [];
   const p = (value: unknown) => {
     params.push(value);
     return '?';
   };
-  const organisation = p(actor.organisation);
-  const now = p(options.now);
-  const consentFor = `(select c.id from consent c
-      where c.person_id = person.id and c.revoked_at is null and c.given_at <= ${now}::timestamptz
-        and (c.expires_at is null or c.expires_at > ${now}::timestamptz)
-        and (c.scope = 'network' or ${organisation} = any(c.organisations))
+  const consentFor = () => `(select c.id from consent c
+      where c.person_id = person.id and c.revoked_at is null and c.given_at <= ${p(options.now)}::timestamptz
+        and (c.expires_at is null or c.expires_at > ${p(options.now)}::timestamptz)
+        and (c.scope = 'network' or ${p(actor.organisation)} = any(c.organisations))
       order by c.given_at limit 1)`;
+
+  const select = `select person.*, ${consentFor()} as consent_id from person`;
   const visibility: string[] = [];
   if (isPartnerStaff(actor)) {
-    visibility.push(`person.owner_organisation = ${p(actor.organisation)}`, `${consentFor} is not null`);
+    visibility.push(`person.owner_organisation = ${p(actor.organisation)}`, `${consentFor()} is not null`);
   }
   if (actor.roles.includes('hub')) visibility.push('true');
   const where = [`(${visibility.join(' or ') || 'false'})`];
   let order = 'person.id';
   if (options.search !== null) {
     // word_similarity tolerates typos within a name; the threshold was tuned on accented and misspelt names.
-    const q = p(options.search);
-    where.push(`(word_similarity(${q}, person.search_text) >= 0.45 or person.search_text like '%' || ${q} || '%')`);
+    where.push(
+      `(word_similarity(${p(options.search)}, person.search_text) >= 0.45 or person.search_text like '%' || ${p(options.search)} || '%')`,
+    );
     order = `word_similarity(${p(options.search)}, person.search_text) desc, person.id`;
   } else if (options.cursor?.id) {
     where.push(`person.id > ${p(options.cursor.id)}`);
   }
+  const limit = ` limit ${p(options.limit)}`;
   const offset = options.search !== null ? ` offset ${p(options.cursor?.offset ?? 0)}` : '';
-  const sql = `select person.*, ${consentFor} as consent_id from person
-    where ${where.join(' and ')} order by ${order} limit ${p(options.limit)}${offset}`;
-  return { sql, params };
+  return { sql: `${select} where ${where.join(' and ')} order by ${order}${limit}${offset}`, params };
 }
