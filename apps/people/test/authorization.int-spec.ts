@@ -6,6 +6,9 @@ import { aConsent, aPerson, newId, startPeople, users, type People } from './peo
 type Actor = 'owner' | 'other' | 'hub' | 'lead' | 'auditor';
 const actors: Actor[] = ['owner', 'other', 'hub', 'lead', 'auditor'];
 
+// Consents here name a partner that is none of the actors, so the other partner never gains access.
+const sharedWithFifth = aConsent({ organisations: ['partner-05'] });
+
 describe('authorization per endpoint', () => {
   let people: People;
   let personId: string;
@@ -14,7 +17,7 @@ describe('authorization per endpoint', () => {
     people = await startPeople();
     personId = newId();
     await people.call(users.owner, 'PUT', `/people/persons/${personId}`, aPerson());
-    consentId = (await people.call(users.owner, 'POST', `/people/persons/${personId}/consents`, aConsent({ organisations: ['partner-05'] }))).body.id;
+    consentId = (await people.call(users.owner, 'POST', `/people/persons/${personId}/consents`, sharedWithFifth)).body.id;
   });
   afterAll(async () => people?.close());
 
@@ -52,7 +55,7 @@ describe('authorization per endpoint', () => {
     {
       name: 'POST /people/persons/{id}/consents',
       expected: { owner: 201, other: 404, hub: 403, lead: 403, auditor: 403 },
-      send: (user) => people.call(user, 'POST', `/people/persons/${personId}/consents`, aConsent()),
+      send: (user) => people.call(user, 'POST', `/people/persons/${personId}/consents`, sharedWithFifth),
     },
     {
       name: 'GET /people/persons/{id}/consents',
@@ -64,7 +67,7 @@ describe('authorization per endpoint', () => {
       expected: { owner: 200, other: 404, hub: 403, lead: 403, auditor: 403 },
       // The owner goes last in `actors`' order would be better, but each call gets a fresh consent.
       send: async (user) => {
-        const fresh = await people.call(users.owner, 'POST', `/people/persons/${personId}/consents`, aConsent());
+        const fresh = await people.call(users.owner, 'POST', `/people/persons/${personId}/consents`, sharedWithFifth);
         return people.call(user, 'POST', `/people/persons/${personId}/consents/${fresh.body.id}/revoke`, {});
       },
     },

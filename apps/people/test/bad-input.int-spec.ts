@@ -28,7 +28,8 @@ describe('bad input', () => {
   });
 
   const long = 'x'.repeat(101);
-  const cases: Array<[string, string, string, unknown, number, string?]> = [
+  // Every row has six cells: jest passes `done` to a callback with more parameters than cells.
+  const cases: Array<[string, string, string, unknown, number, string | undefined]> = [
     ['unknown field', 'POST', '/people/persons', aPerson({ favouriteColour: 'blue' }), 422, 'body'],
     ['wrong type', 'POST', '/people/persons', aPerson({ givenName: 42 }), 422, 'body.givenName'],
     ['oversized string', 'POST', '/people/persons', aPerson({ familyName: long }), 422, 'body.familyName'],
@@ -37,8 +38,8 @@ describe('bad input', () => {
     ['unknown name quality', 'POST', '/people/persons', aPerson({ nameQuality: 'excellent' }), 422, 'body.nameQuality'],
     ['no name and no code name', 'POST', '/people/persons', aPerson({ givenName: null, familyName: null, aliases: [] }), 422, 'body.codeName'],
     ['too many aliases', 'POST', '/people/persons', aPerson({ aliases: Array.from({ length: 21 }, (_, i) => ({ name: `a${i}`, kind: 'alias' })) }), 422, 'body.aliases'],
-    ['malformed JSON', 'POST', '/people/persons', '{"givenName": "Ionuț",', 400],
-    ['body too large', 'POST', '/people/persons', JSON.stringify(aPerson({ description: 'x'.repeat(70_000) })), 413],
+    ['malformed JSON', 'POST', '/people/persons', '{"givenName": "Ionuț",', 400, undefined],
+    ['body too large', 'POST', '/people/persons', JSON.stringify(aPerson({ description: 'x'.repeat(70_000) })), 413, undefined],
     ['id that is not a UUIDv7', 'PUT', '/people/persons/not-a-uuid', aPerson(), 422, 'params.id'],
     ['consent scope unknown', 'POST', '/people/persons/{id}/consents', aConsent({ scope: 'everyone' }), 422, 'body.scope'],
     ['consent naming nobody', 'POST', '/people/persons/{id}/consents', aConsent({ organisations: [] }), 422, 'body.organisations'],
