@@ -19,7 +19,8 @@ export function organizationClaimShapeOf(realm: Realm): OrganizationClaimShape {
   const mapper = realm.clientScopes
     .flatMap((scope) => scope.protocolMappers)
     .find((candidate) => candidate.protocolMapper === 'oidc-organization-membership-mapper');
-  if (mapper?.config.addOrganizationAttributes === 'true' || mapper?.config.addOrganizationId === 'true') return 'object';
+  if (mapper?.config.addOrganizationAttributes === 'true' || mapper?.config.addOrganizationId === 'true')
+    return 'object';
   return mapper?.config.multivalued === 'false' ? 'string' : 'array';
 }
 
@@ -66,11 +67,16 @@ export function accessTokenClaims(input: AccessTokenInput): Record<string, unkno
   const requested = (input.scope ?? '').split(' ').filter(Boolean);
   const defaults = defaultScopesOf(realm, client);
   const granted = new Set([...requested, ...defaults.map((scope) => scope.name)]);
-  // Only scopes marked include.in.token.scope show in `scope` (basic, roles and the audience do not).
+  // Only scopes marked include.in.token.scope show in `scope` (basic, roles and the audience do not);
+  // a requested `organization:<value>` stands in for the default `organization`.
+  const organizationRequested = requested.some((scope) => scope.startsWith('organization:'));
   const scopeClaim = [
     ...new Set([
       ...requested,
-      ...defaults.filter((scope) => scope.attributes['include.in.token.scope'] !== 'false').map((scope) => scope.name),
+      ...defaults
+        .filter((scope) => scope.attributes['include.in.token.scope'] !== 'false')
+        .filter((scope) => !(organizationRequested && scope.name === 'organization'))
+        .map((scope) => scope.name),
     ]),
   ].join(' ');
   const audiences = audiencesOf(realm, client);
@@ -99,6 +105,7 @@ export function accessTokenClaims(input: AccessTokenInput): Record<string, unkno
     given_name: profile ? user.firstName : undefined,
     family_name: profile ? user.lastName : undefined,
     email: email ? user.email : undefined,
-    client_id: granted.has('service_account') && user.serviceAccountClientId ? user.serviceAccountClientId : undefined,
+    client_id:
+      granted.has('service_account') && user.serviceAccountClientId ? user.serviceAccountClientId : undefined,
   };
 }

@@ -1,4 +1,8 @@
-export { startDevIdentityProvider, type DevIdentityOptions, type DevIdentityProvider } from './dev-identity.js';
+export {
+  startDevIdentityProvider,
+  type DevIdentityOptions,
+  type DevIdentityProvider,
+} from './dev-identity.js';
 export {
   accessTokenClaims,
   organizationClaim,

@@ -1,7 +1,13 @@
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 
 /** The smallest sign-in form that lets a browser (or a test following redirects) finish the code flow. */
-export function loginPage(page: { action: string; realmName: string; notice?: string; username?: string; error?: string }): string {
+export function loginPage(page: {
+  action: string;
+  realmName: string;
+  notice?: string;
+  username?: string;
+  error?: string;
+}): string {
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Sign in to ${escapeHtml(page.realmName)} (development)</title></head>

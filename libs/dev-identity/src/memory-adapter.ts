@@ -20,13 +20,18 @@ export function createMemoryAdapter() {
 
     private findBy(field: string, value: string) {
       const prefix = `${this.model}:`;
-      const key = [...entries.keys()].find((k) => k.startsWith(prefix) && entries.get(k)?.payload[field] === value);
+      const key = [...entries.keys()].find(
+        (k) => k.startsWith(prefix) && entries.get(k)?.payload[field] === value,
+      );
       return key ? live(key)?.payload : undefined;
     }
 
     async upsert(id: string, payload: Record<string, unknown>, expiresInSeconds?: number) {
       for (const key of entries.keys()) live(key);
-      entries.set(this.key(id), { payload, expiresAt: expiresInSeconds ? Date.now() + expiresInSeconds * 1000 : undefined });
+      entries.set(this.key(id), {
+        payload,
+        expiresAt: expiresInSeconds ? Date.now() + expiresInSeconds * 1000 : undefined,
+      });
     }
 
     async find(id: string) {

@@ -43,9 +43,17 @@ declare module 'oidc-provider' {
     constructor(issuer: string, configuration: Record<string, unknown>);
     readonly issuer: string;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
-    registerGrantType(name: string, handler: (ctx: ProviderContext) => Promise<void>, parameters?: string[]): void;
+    registerGrantType(
+      name: string,
+      handler: (ctx: ProviderContext) => Promise<void>,
+      parameters?: string[],
+    ): void;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
-    interactionFinished(req: IncomingMessage, res: ServerResponse, result: Record<string, unknown>): Promise<void>;
+    interactionFinished(
+      req: IncomingMessage,
+      res: ServerResponse,
+      result: Record<string, unknown>,
+    ): Promise<void>;
     readonly Client: { prototype: Record<string, unknown> };
     readonly Grant: {
       new (properties: { clientId: string; accountId: string }): Saveable & {

@@ -98,7 +98,8 @@ export function defaultRealmFile(): string {
   for (let dir = import.meta.dirname; ; dir = dirname(dir)) {
     const candidate = join(dir, 'deploy', 'keycloak', 'accanto-realm.json');
     if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) throw new Error('deploy/keycloak/accanto-realm.json not found above ' + import.meta.dirname);
+    if (dirname(dir) === dir)
+      throw new Error('deploy/keycloak/accanto-realm.json not found above ' + import.meta.dirname);
   }
 }
 
@@ -118,13 +119,18 @@ function inconsistencies(realm: Realm): string[] {
   const scopes = new Set([...realm.clientScopes.map((scope) => scope.name), 'offline_access']);
   const usernames = new Set(realm.users.map((user) => user.username));
   const duplicates = (values: string[]) => values.filter((value, index) => values.indexOf(value) !== index);
-  for (const id of duplicates(realm.users.map((user) => user.id))) problems.push(`user id ${id} is used twice`);
-  for (const name of duplicates(realm.users.map((user) => user.username))) problems.push(`username ${name} is used twice`);
+  for (const id of duplicates(realm.users.map((user) => user.id)))
+    problems.push(`user id ${id} is used twice`);
+  for (const name of duplicates(realm.users.map((user) => user.username)))
+    problems.push(`username ${name} is used twice`);
   for (const user of realm.users) {
-    for (const role of user.realmRoles) if (!roles.has(role)) problems.push(`${user.username} has unknown role ${role}`);
+    for (const role of user.realmRoles)
+      if (!roles.has(role)) problems.push(`${user.username} has unknown role ${role}`);
     const client = realm.clients.find((candidate) => candidate.clientId === user.serviceAccountClientId);
     if (user.serviceAccountClientId && !client?.serviceAccountsEnabled)
-      problems.push(`${user.username} is the service account of ${user.serviceAccountClientId}, which has none`);
+      problems.push(
+        `${user.username} is the service account of ${user.serviceAccountClientId}, which has none`,
+      );
   }
   for (const client of realm.clients) {
     for (const scope of [...client.defaultClientScopes, ...client.optionalClientScopes])
@@ -136,7 +142,8 @@ function inconsistencies(realm: Realm): string[] {
   }
   for (const organization of realm.organizations)
     for (const member of organization.members)
-      if (!usernames.has(member.username)) problems.push(`${organization.alias} lists unknown member ${member.username}`);
+      if (!usernames.has(member.username))
+        problems.push(`${organization.alias} lists unknown member ${member.username}`);
   return problems;
 }
 
@@ -155,7 +162,9 @@ export function serviceAccountOf(realm: Realm, clientId: string): RealmUser | un
 /** Aliases of the enabled organisations the user is a member of. */
 export function organisationsOf(realm: Realm, username: string): string[] {
   return realm.organizations
-    .filter((organization) => organization.enabled && organization.members.some((m) => m.username === username))
+    .filter(
+      (organization) => organization.enabled && organization.members.some((m) => m.username === username),
+    )
     .map((organization) => organization.alias);
 }
 
@@ -178,25 +187,38 @@ export function defaultScopesOf(realm: Realm, client: RealmClient) {
 
 /** `aud` values from the Audience mappers on the client and its default scopes. */
 export function audiencesOf(realm: Realm, client: RealmClient): string[] {
-  const mappers = [...client.protocolMappers, ...defaultScopesOf(realm, client).flatMap((scope) => scope.protocolMappers)];
+  const mappers = [
+    ...client.protocolMappers,
+    ...defaultScopesOf(realm, client).flatMap((scope) => scope.protocolMappers),
+  ];
   return [
     ...new Set(
       mappers
-        .filter((mapper) => mapper.protocolMapper === 'oidc-audience-mapper' && mapper.config['access.token.claim'] !== 'false')
-        .map((mapper) => mapper.config['included.client.audience'] ?? mapper.config['included.custom.audience'])
+        .filter(
+          (mapper) =>
+            mapper.protocolMapper === 'oidc-audience-mapper' &&
+            mapper.config['access.token.claim'] !== 'false',
+        )
+        .map(
+          (mapper) => mapper.config['included.client.audience'] ?? mapper.config['included.custom.audience'],
+        )
         .filter((audience): audience is string => Boolean(audience)),
     ),
   ];
 }
 
-export type Authentication = { user: RealmUser } | { refusal: 'invalid-credentials' | 'disabled' | 'not-set-up' };
+export type Authentication =
+  { user: RealmUser } | { refusal: 'invalid-credentials' | 'disabled' | 'not-set-up' };
 
 /** Keycloak's username-and-password check: service accounts cannot sign in, required actions block direct grants. */
 export function authenticate(realm: Realm, username: string, password: string): Authentication {
   const user = findUser(realm, username);
-  const stored = user?.serviceAccountClientId ? undefined : user?.credentials.find((c) => c.type === 'password')?.value;
+  const stored = user?.serviceAccountClientId
+    ? undefined
+    : user?.credentials.find((c) => c.type === 'password')?.value;
   const digest = (text: string) => createHash('sha256').update(text).digest();
-  if (!user || stored === undefined || !timingSafeEqual(digest(stored), digest(password))) return { refusal: 'invalid-credentials' };
+  if (!user || stored === undefined || !timingSafeEqual(digest(stored), digest(password)))
+    return { refusal: 'invalid-credentials' };
   if (!user.enabled) return { refusal: 'disabled' };
   if (user.requiredActions.length > 0) return { refusal: 'not-set-up' };
   return { user };

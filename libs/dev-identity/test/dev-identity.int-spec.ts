@@ -16,12 +16,20 @@ afterAll(() => idp.close());
 const idOf = (username: string) => demoUsers(idp.realm).find((user) => user.username === username)!.id;
 
 async function verify(token: string): Promise<JWTPayload> {
-  const { payload } = await jwtVerify(token, keySet, { issuer: idp.issuer, audience: 'accanto-api', algorithms: ['RS256'] });
+  const { payload } = await jwtVerify(token, keySet, {
+    issuer: idp.issuer,
+    audience: 'accanto-api',
+    algorithms: ['RS256'],
+  });
   return payload;
 }
 
 async function postToken(form: Record<string, string>, headers: Record<string, string> = {}) {
-  const response = await fetch(idp.tokenEndpoint, { method: 'POST', body: new URLSearchParams(form), headers });
+  const response = await fetch(idp.tokenEndpoint, {
+    method: 'POST',
+    body: new URLSearchParams(form),
+    headers,
+  });
   return { status: response.status, body: (await response.json()) as Record<string, string> };
 }
 
@@ -74,14 +82,24 @@ describe('the development identity provider', () => {
   });
 
   it('answers 401 invalid_grant to a wrong password or an unknown user', async () => {
-    for (const [username, password] of [['partner-04.operator', 'wrong'], ['nobody', 'accanto-dev']]) {
-      const { status, body } = await postToken({ grant_type: 'password', client_id: 'accanto-web', username, password });
+    for (const [username, password] of [
+      ['partner-04.operator', 'wrong'],
+      ['nobody', 'accanto-dev'],
+    ]) {
+      const { status, body } = await postToken({
+        grant_type: 'password',
+        client_id: 'accanto-web',
+        username,
+        password,
+      });
       expect({ status, body }).toEqual({
         status: 401,
         body: { error: 'invalid_grant', error_description: 'Invalid user credentials' },
       });
     }
-    await expect(fetchToken(idp, 'partner-04.operator', { password: 'wrong' })).rejects.toThrow(/401 invalid_grant/);
+    await expect(fetchToken(idp, 'partner-04.operator', { password: 'wrong' })).rejects.toThrow(
+      /401 invalid_grant/,
+    );
   });
 
   it('refuses the password grant to clients without direct access grants', async () => {
@@ -94,7 +112,10 @@ describe('the development identity provider', () => {
   });
 
   it("gives an integration client a token for its service account's organisation and role", async () => {
-    const { status, body } = await postToken({ grant_type: 'client_credentials' }, basic('integration-casa-della-carita', 'accanto-dev'));
+    const { status, body } = await postToken(
+      { grant_type: 'client_credentials' },
+      basic('integration-casa-della-carita', 'accanto-dev'),
+    );
 
     expect(status).toBe(200);
     const payload = await verify(body.access_token);
@@ -110,7 +131,10 @@ describe('the development identity provider', () => {
   });
 
   it('refuses client credentials with a wrong secret', async () => {
-    const { status, body } = await postToken({ grant_type: 'client_credentials' }, basic('integration-cri-milano', 'wrong'));
+    const { status, body } = await postToken(
+      { grant_type: 'client_credentials' },
+      basic('integration-cri-milano', 'wrong'),
+    );
     expect(status).toBe(401);
     expect(body.error).toBe('invalid_client');
   });
@@ -121,7 +145,10 @@ describe('the development identity provider', () => {
       const response = await fetch(url, {
         ...init,
         redirect: 'manual',
-        headers: { ...init.headers, cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') },
+        headers: {
+          ...init.headers,
+          cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; '),
+        },
       });
       for (const cookie of response.headers.getSetCookie()) {
         const [pair] = cookie.split(';');
@@ -149,7 +176,10 @@ describe('the development identity provider', () => {
     expect(loginUrl).toContain('/realms/accanto/login-actions/');
     const form = await go(loginUrl);
     expect(await form.text()).toContain('name="password"');
-    const wrong = await go(loginUrl, { method: 'POST', body: new URLSearchParams({ username: 'cri-milano.coordinator', password: 'nope' }) });
+    const wrong = await go(loginUrl, {
+      method: 'POST',
+      body: new URLSearchParams({ username: 'cri-milano.coordinator', password: 'nope' }),
+    });
     expect(await wrong.text()).toContain('Invalid username or password.');
     const loggedIn = await go(loginUrl, {
       method: 'POST',
@@ -157,13 +187,22 @@ describe('the development identity provider', () => {
     });
     expect(loggedIn.status).toBe(303);
     let location = loggedIn.headers.get('location')!;
-    while (!location.startsWith(redirectUri)) location = (await go(new URL(location, idp.url).href)).headers.get('location')!;
+    while (!location.startsWith(redirectUri))
+      location = (await go(new URL(location, idp.url).href)).headers.get('location')!;
     const callback = new URL(location);
     expect(callback.searchParams.get('state')).toBe('state-1');
     const code = callback.searchParams.get('code')!;
 
-    const exchange = { grant_type: 'authorization_code', client_id: 'accanto-web', code, redirect_uri: redirectUri };
-    const withWrongVerifier = await postToken({ ...exchange, code_verifier: randomBytes(32).toString('base64url') });
+    const exchange = {
+      grant_type: 'authorization_code',
+      client_id: 'accanto-web',
+      code,
+      redirect_uri: redirectUri,
+    };
+    const withWrongVerifier = await postToken({
+      ...exchange,
+      code_verifier: randomBytes(32).toString('base64url'),
+    });
     expect(withWrongVerifier.body.error).toBe('invalid_grant');
     const tokens = await postToken({ ...exchange, code_verifier: verifier });
     expect(tokens.status).toBe(200);
@@ -177,9 +216,16 @@ describe('the development identity provider', () => {
     });
     expect((payload.realm_access as { roles: string[] }).roles).toContain('coordinator');
 
-    const refreshed = await postToken({ grant_type: 'refresh_token', client_id: 'accanto-web', refresh_token: tokens.body.refresh_token });
+    const refreshed = await postToken({
+      grant_type: 'refresh_token',
+      client_id: 'accanto-web',
+      refresh_token: tokens.body.refresh_token,
+    });
     expect(refreshed.status).toBe(200);
-    expect(await verify(refreshed.body.access_token)).toMatchObject({ sub: idOf('cri-milano.coordinator'), organization: ['cri-milano'] });
+    expect(await verify(refreshed.body.access_token)).toMatchObject({
+      sub: idOf('cri-milano.coordinator'),
+      organization: ['cri-milano'],
+    });
   });
 
   it('requires PKCE from the public client', async () => {
@@ -194,10 +240,12 @@ describe('the development identity provider', () => {
     const callback = new URL(response.headers.get('location')!);
     expect(callback.origin + callback.pathname).toBe('http://localhost:5173/callback');
     expect(callback.searchParams.get('error')).toBe('invalid_request');
+    expect(callback.searchParams.get('error_description')).toMatch(/PKCE/);
   });
 
   it('lists every organisation of a multi-organisation user only when asked, as Keycloak does', async () => {
-    const organizationOf = async (scope?: string) => (await verify(await fetchToken(idp, 'multi-org.operator', { scope }))).organization;
+    const organizationOf = async (scope?: string) =>
+      (await verify(await fetchToken(idp, 'multi-org.operator', { scope }))).organization;
 
     expect(await organizationOf('organization:*')).toEqual(['volontari-milano-aperta', 'casa-della-carita']);
     expect(await organizationOf('organization:casa-della-carita')).toEqual(['casa-della-carita']);
@@ -230,8 +278,14 @@ describe('the development identity provider', () => {
   it("signs arbitrary claims with the realm's key, for negative tests", async () => {
     const claims = { sub: idOf('auditors.auditor'), azp: 'accanto-web', aud: 'accanto-api' };
 
-    await expect(verify(await idp.signAccessToken(claims))).resolves.toMatchObject({ ...claims, typ: 'Bearer', iss: idp.issuer });
-    await expect(verify(await idp.signAccessToken(claims, { expiresInSeconds: -60 }))).rejects.toBeInstanceOf(errors.JWTExpired);
+    await expect(verify(await idp.signAccessToken(claims))).resolves.toMatchObject({
+      ...claims,
+      typ: 'Bearer',
+      iss: idp.issuer,
+    });
+    await expect(verify(await idp.signAccessToken(claims, { expiresInSeconds: -60 }))).rejects.toBeInstanceOf(
+      errors.JWTExpired,
+    );
     await expect(verify(await idp.signAccessToken({ ...claims, aud: 'another-api' }))).rejects.toThrow(/aud/);
   });
 
@@ -242,10 +296,14 @@ describe('the development identity provider', () => {
     ] as const) {
       const other = await startDevIdentityProvider({ organizationClaimShape: shape });
       try {
-        const { payload } = await jwtVerify(await fetchToken(other, 'cri-milano.lead'), createRemoteJWKSet(new URL(other.jwksUri)), {
-          issuer: other.issuer,
-          audience: 'accanto-api',
-        });
+        const { payload } = await jwtVerify(
+          await fetchToken(other, 'cri-milano.lead'),
+          createRemoteJWKSet(new URL(other.jwksUri)),
+          {
+            issuer: other.issuer,
+            audience: 'accanto-api',
+          },
+        );
         expect(payload.organization).toEqual(expected);
       } finally {
         await other.close();
@@ -269,16 +327,33 @@ describe('the realm file', () => {
     const users = demoUsers(idp.realm);
     const kinds = Object.fromEntries(idp.realm.organizations.map((o) => [o.alias, o.attributes.kind]));
     const has = (alias: string, role: string, serviceAccount = false) =>
-      users.some((u) => u.organisations.includes(alias) && u.roles.includes(role) && Boolean(u.serviceAccountOf) === serviceAccount);
+      users.some(
+        (u) =>
+          u.organisations.includes(alias) &&
+          u.roles.includes(role) &&
+          Boolean(u.serviceAccountOf) === serviceAccount,
+      );
 
     expect(Object.keys(kinds)).toHaveLength(19);
     expect(kinds['cri-milano']).toEqual(['partner', 'lead']);
     for (const [alias, kind] of Object.entries(kinds)) {
       if (kind.includes('partner')) {
-        expect([alias, has(alias, 'operator'), has(alias, 'coordinator'), has(alias, 'operator', true)]).toEqual([alias, true, true, true]);
+        expect([
+          alias,
+          has(alias, 'operator'),
+          has(alias, 'coordinator'),
+          has(alias, 'operator', true),
+        ]).toEqual([alias, true, true, true]);
       }
     }
-    expect(has('cri-milano', 'lead') && has('centro-sammartini', 'hub') && has('residenzami', 'residence-desk') && has('auditors', 'auditor')).toBe(true);
-    expect(users.filter((u) => u.organisations.length > 1).map((u) => u.username)).toEqual(['multi-org.operator']);
+    expect(
+      has('cri-milano', 'lead') &&
+        has('centro-sammartini', 'hub') &&
+        has('residenzami', 'residence-desk') &&
+        has('auditors', 'auditor'),
+    ).toBe(true);
+    expect(users.filter((u) => u.organisations.length > 1).map((u) => u.username)).toEqual([
+      'multi-org.operator',
+    ]);
   });
 });

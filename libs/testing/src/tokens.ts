@@ -15,9 +15,15 @@ export async function fetchToken(
   });
   if (options.scope) form.set('scope', options.scope);
   const response = await fetch(idp.tokenEndpoint, { method: 'POST', body: form });
-  const body = (await response.json()) as { access_token?: string; error?: string; error_description?: string };
+  const body = (await response.json()) as {
+    access_token?: string;
+    error?: string;
+    error_description?: string;
+  };
   if (!response.ok || !body.access_token) {
-    throw new Error(`no token for ${username}: ${response.status} ${body.error ?? ''} ${body.error_description ?? ''}`.trim());
+    throw new Error(
+      `no token for ${username}: ${response.status} ${body.error ?? ''} ${body.error_description ?? ''}`.trim(),
+    );
   }
   return body.access_token;
 }
