@@ -121,8 +121,11 @@ describe('people, end to end', () => {
       return event!;
     });
     expect(seen.traceId).toBe(traceId);
-    const consumerSpan = spans.getFinishedSpans().find((s) => s.spanContext().traceId === traceId);
-    expect(consumerSpan?.parentSpanContext?.spanId).toBe(published.headers.traceparent.split('-')[2]);
+    // The consumer's span is a child of the span that was active when the event was recorded.
+    await eventually(() => {
+      const consumerSpan = spans.getFinishedSpans().find((s) => s.spanContext().traceId === traceId);
+      expect(consumerSpan?.parentSpanContext?.spanId).toBe(published.headers.traceparent.split('-')[2]);
+    });
 
     for (const event of stream.events) {
       expect(parseEnvelope(event.data)).toEqual(event.data);

@@ -12,7 +12,7 @@ import {
 } from '@nats-io/jetstream';
 import { headers, nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { EntityManager, MikroORM, QueryResult } from '@mikro-orm/postgresql';
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { parseEnvelope, subjectOf, type EventEnvelope, type EventSubject } from '#contracts';
 import type { MessagingLogger } from './relay.js';
 import { deadLetterSubject, natsSubject, streamNames } from './streams.js';
@@ -145,7 +145,8 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
       contextFromHeaders(msg.headers),
     );
     try {
-      const outcome = await apply(event);
+      // The handler runs inside the span, so its queries and any events it records join the trace.
+      const outcome = await context.with(trace.setSpan(context.active(), span), () => apply(event));
       span.setAttribute('accanto.outcome', outcome);
       msg.ack();
     } catch (error) {
