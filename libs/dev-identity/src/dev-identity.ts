@@ -78,9 +78,17 @@ export async function startDevIdentityProvider(
   const mount = `/realms/${realm.realm}`;
   const issuer = `${(options.publicUrl ?? url).replace(/\/$/, '')}${mount}`;
 
-  const { privateKey, publicJwk, privateJwk } = await createRealmKey();
+  const started = await createRealmKey()
+    .then((key) => ({
+      ...key,
+      provider: createProvider({ realm, issuer, mount, shape, privateJwk: key.privateJwk }),
+    }))
+    .catch((error: unknown) => {
+      server.close();
+      throw error;
+    });
+  const { privateKey, publicJwk, provider } = started;
   const keySet = createLocalJWKSet({ keys: [publicJwk] });
-  const provider = createProvider({ realm, issuer, mount, shape, privateJwk });
   const callback = provider.callback();
 
   const userinfo = async (req: IncomingMessage, res: ServerResponse) => {

@@ -159,6 +159,7 @@ export function createProvider({ realm, issuer, mount, shape, privateJwk }: Prov
       Session: 36000,
       Grant: 36000,
     },
+    // Development: front ends on any local port may call the token endpoint.
     clientBasedCORS: () => true,
     formats: {
       customizers: {

@@ -81,6 +81,27 @@ describe('the development identity provider', () => {
     expect(typeof payload.jti).toBe('string');
   });
 
+  it('refreshes a password-grant token', async () => {
+    const { body } = await postToken({
+      grant_type: 'password',
+      client_id: 'accanto-web',
+      username: 'residenzami.desk',
+      password: 'accanto-dev',
+    });
+    const refreshed = await postToken({
+      grant_type: 'refresh_token',
+      client_id: 'accanto-web',
+      refresh_token: body.refresh_token,
+    });
+
+    expect(refreshed.status).toBe(200);
+    expect(await verify(refreshed.body.access_token)).toMatchObject({
+      sub: idOf('residenzami.desk'),
+      organization: ['residenzami'],
+      scope: body.scope,
+    });
+  });
+
   it('answers 401 invalid_grant to a wrong password or an unknown user', async () => {
     for (const [username, password] of [
       ['partner-04.operator', 'wrong'],
