@@ -16,16 +16,32 @@ const noCrossAppImports = {
     const check = (node) => {
       const source = node.source?.value;
       if (!app || typeof source !== 'string') return;
-      const target = source.startsWith('.') ? resolve(dirname(context.filename), source) : resolve(root, source);
+      const target = source.startsWith('.')
+        ? resolve(dirname(context.filename), source)
+        : resolve(root, source);
       const other = appOf(target);
       if (other && other !== app) context.report({ node, messageId: 'crossApp', data: { app, other } });
     };
-    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+    };
   },
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.tools/', 'coverage/', 'apps/*/src/migrations/*.snapshot*'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      '.tools/',
+      '.data/',
+      'coverage/',
+      'apps/*/src/migrations/*.snapshot*',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -37,7 +53,10 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         { selector: 'ExportDefaultDeclaration', message: 'Named exports only (style.md rule 15).' },
-        { selector: 'TSEnumDeclaration', message: 'Use string-literal unions, not enums (style.md rule 15).' },
+        {
+          selector: 'TSEnumDeclaration',
+          message: 'Use string-literal unions, not enums (style.md rule 15).',
+        },
       ],
     },
   },

@@ -13,7 +13,16 @@ const swc = [
     module: { type: 'es6' },
   },
 ];
-const libs = ['contracts', 'messaging', 'auth', 'http', 'persistence', 'observability', 'dev-identity', 'testing'];
+const libs = [
+  'contracts',
+  'messaging',
+  'auth',
+  'http',
+  'persistence',
+  'observability',
+  'dev-identity',
+  'testing',
+];
 const shared = {
   rootDir: import.meta.dirname,
   extensionsToTreatAsEsm: ['.ts'],
@@ -32,7 +41,12 @@ const infrastructure = {
 export default {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts'] },
-    { ...shared, displayName: 'int', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'], ...infrastructure },
+    {
+      ...shared,
+      displayName: 'int',
+      testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
+      ...infrastructure,
+    },
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], ...infrastructure },
   ],
 };

@@ -41,7 +41,9 @@ describe('people, end to end', () => {
 
   beforeAll(async () => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }));
+    trace.setGlobalTracerProvider(
+      new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }),
+    );
     idp = await startDevIdentityProvider({ port: 0 });
     peopleDb = await createDatabase(adminUrl);
     people = await startAppProcess('people', 'people', {
@@ -60,7 +62,11 @@ describe('people, end to end', () => {
     await setup.connect();
     await setup.query(messagingMigrationSql({ app: 'postgres', relay: 'postgres' }));
     await setup.end();
-    orm = await MikroORM.init({ clientUrl: consumerDb, entities: [], discovery: { warnWhenNoEntities: false } });
+    orm = await MikroORM.init({
+      clientUrl: consumerDb,
+      entities: [],
+      discovery: { warnWhenNoEntities: false },
+    });
     nats = await connect({ servers: natsUrl });
     consumer = await startConsumer({
       nats,

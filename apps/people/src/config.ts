@@ -13,7 +13,10 @@ const environment = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
   /** Prefix for stream and subject names, so test runs and environments never collide. */
-  NATS_NAMESPACE: z.string().regex(/^[a-z0-9]*$/).default(''),
+  NATS_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9]*$/)
+    .default(''),
   OIDC_ISSUER: z.url(),
   OIDC_JWKS_URL: z.url().optional(),
   OIDC_AUDIENCE: z.string().default('accanto-api'),
@@ -24,7 +27,13 @@ const environment = z.object({
 export type PeopleConfig = {
   port: number;
   host: string;
-  database: { ownerUrl: string; provision: boolean; appPassword: string; relayPassword: string; poolMax: number };
+  database: {
+    ownerUrl: string;
+    provision: boolean;
+    appPassword: string;
+    relayPassword: string;
+    poolMax: number;
+  };
   nats: { url: string; namespace: string };
   oidc: { issuer: string; jwksUrl?: string; audience: string };
   logLevel: string;

@@ -44,7 +44,11 @@ export async function prepareDatabase(config: PeopleConfig): Promise<void> {
       entities,
       metadataProvider: ReflectMetadataProvider,
       extensions: [Migrator],
-      migrations: { migrationsList: [{ name: 'people-0001', class: MigrationPeople0001 }], transactional: true, silent: true },
+      migrations: {
+        migrationsList: [{ name: 'people-0001', class: MigrationPeople0001 }],
+        transactional: true,
+        silent: true,
+      },
       pool: { min: 0, max: 1 },
       allowGlobalContext: true,
     }),

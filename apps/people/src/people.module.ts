@@ -18,7 +18,11 @@ export class PeopleModule {
       module: PeopleModule,
       imports: [
         MikroOrmModule.forRoot({ ...appOrmOptions(config), registerRequestContext: false }),
-        AuthModule.forRoot({ issuer: config.oidc.issuer, jwksUrl: config.oidc.jwksUrl, audience: config.oidc.audience }),
+        AuthModule.forRoot({
+          issuer: config.oidc.issuer,
+          jwksUrl: config.oidc.jwksUrl,
+          audience: config.oidc.audience,
+        }),
         MessagingModule.forRoot({
           service: 'people',
           natsUrl: config.nats.url,

@@ -17,11 +17,17 @@ describe('authorization per endpoint', () => {
     people = await startPeople();
     personId = newId();
     await people.call(users.owner, 'PUT', `/people/persons/${personId}`, aPerson());
-    consentId = (await people.call(users.owner, 'POST', `/people/persons/${personId}/consents`, sharedWithFifth)).body.id;
+    consentId = (
+      await people.call(users.owner, 'POST', `/people/persons/${personId}/consents`, sharedWithFifth)
+    ).body.id;
   });
   afterAll(async () => people?.close());
 
-  const endpoints: Array<{ name: string; expected: Record<Actor, number>; send: (user: string) => ReturnType<People['call']> }> = [
+  const endpoints: Array<{
+    name: string;
+    expected: Record<Actor, number>;
+    send: (user: string) => ReturnType<People['call']>;
+  }> = [
     {
       name: 'POST /people/persons',
       expected: { owner: 201, other: 201, hub: 403, lead: 403, auditor: 403 },
@@ -37,9 +43,15 @@ describe('authorization per endpoint', () => {
       expected: { owner: 200, other: 404, hub: 403, lead: 403, auditor: 403 },
       send: async (user) => {
         const current = await people.call(users.owner, 'GET', `/people/persons/${personId}`);
-        return people.call(user, 'PUT', `/people/persons/${personId}`, aPerson({ usualArea: `area-${Date.now()}` }), {
-          'if-match': current.headers.get('etag')!,
-        });
+        return people.call(
+          user,
+          'PUT',
+          `/people/persons/${personId}`,
+          aPerson({ usualArea: `area-${Date.now()}` }),
+          {
+            'if-match': current.headers.get('etag')!,
+          },
+        );
       },
     },
     {
@@ -67,7 +79,12 @@ describe('authorization per endpoint', () => {
       expected: { owner: 200, other: 404, hub: 403, lead: 403, auditor: 403 },
       // The owner goes last in `actors`' order would be better, but each call gets a fresh consent.
       send: async (user) => {
-        const fresh = await people.call(users.owner, 'POST', `/people/persons/${personId}/consents`, sharedWithFifth);
+        const fresh = await people.call(
+          users.owner,
+          'POST',
+          `/people/persons/${personId}/consents`,
+          sharedWithFifth,
+        );
         return people.call(user, 'POST', `/people/persons/${personId}/consents/${fresh.body.id}/revoke`, {});
       },
     },
@@ -94,7 +111,9 @@ describe('authorization per endpoint', () => {
 
   it('the other partner’s list does not contain the owner’s person; the hub’s does', async () => {
     const ids = async (user: string) =>
-      (await people.call(user, 'GET', '/people/persons?limit=200')).body.items.map((p: { id: string }) => p.id);
+      (await people.call(user, 'GET', '/people/persons?limit=200')).body.items.map(
+        (p: { id: string }) => p.id,
+      );
     expect(await ids(users.other)).not.toContain(personId);
     expect(await ids(users.hub)).toContain(personId);
     expect(await ids(users.owner)).toContain(personId);
@@ -103,7 +122,12 @@ describe('authorization per endpoint', () => {
   it('a consent id of someone else’s person is not found', async () => {
     const mine = newId();
     await people.call(users.other, 'PUT', `/people/persons/${mine}`, aPerson());
-    const response = await people.call(users.other, 'POST', `/people/persons/${mine}/consents/${consentId}/revoke`, {});
+    const response = await people.call(
+      users.other,
+      'POST',
+      `/people/persons/${mine}/consents/${consentId}/revoke`,
+      {},
+    );
     expect(response.status).toBe(404);
   });
 });

@@ -1,11 +1,19 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { startDevIdentityProvider } from '#dev-identity';
 import { streamNames } from '#messaging';
-import { collectEvents, createDatabase, dropDatabase, fetchToken, uniqueName, type CollectedEvent } from '#testing';
+import {
+  collectEvents,
+  createDatabase,
+  dropDatabase,
+  fetchToken,
+  uniqueName,
+  type CollectedEvent,
+} from '#testing';
 import { v7 as uuidv7 } from 'uuid';
 import { createPeopleApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
 export type Call = { status: number; headers: Headers; body: any };
 
 /**

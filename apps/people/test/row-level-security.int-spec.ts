@@ -20,7 +20,10 @@ describe('row-level security', () => {
     await people.call(users.owner, 'PUT', `/people/persons/${sharedPerson}`, aPerson({ givenName: 'Ana' }));
     await people.call(users.owner, 'POST', `/people/persons/${sharedPerson}/consents`, aConsent());
     asApp = new pg.Client({
-      connectionString: urlFor(people.databaseUrl, { name: appRole, password: people.config.database.appPassword }),
+      connectionString: urlFor(people.databaseUrl, {
+        name: appRole,
+        password: people.config.database.appPassword,
+      }),
     });
     await asApp.connect();
   });
@@ -47,7 +50,9 @@ describe('row-level security', () => {
   });
 
   it('the app role is not the owner and cannot bypass row-level security', async () => {
-    const [role] = (await asApp.query(`select rolsuper, rolbypassrls from pg_roles where rolname = current_user`)).rows;
+    const [role] = (
+      await asApp.query(`select rolsuper, rolbypassrls from pg_roles where rolname = current_user`)
+    ).rows;
     expect(role).toEqual({ rolsuper: false, rolbypassrls: false });
   });
 
@@ -57,14 +62,23 @@ describe('row-level security', () => {
   });
 
   it('another organisation sees only what a consent shares with it, even with no WHERE clause', async () => {
-    const seen = await asTenant<{ id: string }>(tenant('casa-della-carita', 'operator'), 'select id from person');
+    const seen = await asTenant<{ id: string }>(
+      tenant('casa-della-carita', 'operator'),
+      'select id from person',
+    );
     expect(seen.map((r) => r.id)).toEqual([sharedPerson]);
-    const stranger = await asTenant<{ id: string }>(tenant('partner-09', 'operator'), 'select id from person');
+    const stranger = await asTenant<{ id: string }>(
+      tenant('partner-09', 'operator'),
+      'select id from person',
+    );
     expect(stranger).toEqual([]);
   });
 
   it('the owner sees its own; lead and auditor roles see none, even in the owner organisation', async () => {
-    const own = await asTenant<{ id: string }>(tenant('volontari-milano-aperta', 'operator'), 'select id from person order by id');
+    const own = await asTenant<{ id: string }>(
+      tenant('volontari-milano-aperta', 'operator'),
+      'select id from person order by id',
+    );
     expect(own.map((r) => r.id).sort()).toEqual([ownersPerson, sharedPerson].sort());
     expect(await asTenant(tenant('volontari-milano-aperta', 'auditor'), 'select id from person')).toEqual([]);
     expect(await asTenant(tenant('cri-milano', 'lead'), 'select id from person')).toEqual([]);
@@ -76,10 +90,17 @@ describe('row-level security', () => {
   });
 
   it('another organisation cannot change or take over a record it can read', async () => {
-    const updated = await asTenant(tenant('casa-della-carita', 'operator'), `update person set given_name = 'x' where id = $1 returning id`, [sharedPerson]);
+    const updated = await asTenant(
+      tenant('casa-della-carita', 'operator'),
+      `update person set given_name = 'x' where id = $1 returning id`,
+      [sharedPerson],
+    );
     expect(updated).toEqual([]);
     await expect(
-      asTenant(tenant('casa-della-carita', 'operator'), `update person set owner_organisation = 'casa-della-carita' returning id`),
+      asTenant(
+        tenant('casa-della-carita', 'operator'),
+        `update person set owner_organisation = 'casa-della-carita' returning id`,
+      ),
     ).resolves.toEqual([]);
   });
 
@@ -95,7 +116,11 @@ describe('row-level security', () => {
   });
 
   it('the app role cannot read the event log, nor delete from it', async () => {
-    await expect(asTenant(tenant('volontari-milano-aperta', 'operator'), 'select * from event_log')).rejects.toThrow(/permission denied/);
-    await expect(asTenant(tenant('volontari-milano-aperta', 'operator'), 'delete from event_log')).rejects.toThrow();
+    await expect(
+      asTenant(tenant('volontari-milano-aperta', 'operator'), 'select * from event_log'),
+    ).rejects.toThrow(/permission denied/);
+    await expect(
+      asTenant(tenant('volontari-milano-aperta', 'operator'), 'delete from event_log'),
+    ).rejects.toThrow();
   });
 });

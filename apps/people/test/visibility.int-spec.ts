@@ -15,7 +15,11 @@ describe('who sees a person', () => {
     const id = newId();
     const registered = await people.call(users.owner, 'PUT', `/people/persons/${id}`, aPerson());
     expect(registered.status).toBe(201);
-    expect(registered.body).toMatchObject({ id, ownerOrganisation: 'volontari-milano-aperta', access: 'owner' });
+    expect(registered.body).toMatchObject({
+      id,
+      ownerOrganisation: 'volontari-milano-aperta',
+      access: 'owner',
+    });
 
     // Another partner: as if it did not exist, in reads, lists and search.
     expect((await people.call(users.other, 'GET', `/people/persons/${id}`)).status).toBe(404);
@@ -29,15 +33,25 @@ describe('who sees a person', () => {
     const shared = await people.call(users.other, 'GET', `/people/persons/${id}`);
     expect(shared.status).toBe(200);
     expect(shared.body).toMatchObject({ id, givenName: 'Ionuț', access: 'consent' });
-    expect((await people.call(users.other, 'GET', '/people/persons?q=ionut popesku')).body.items).toHaveLength(1);
+    expect(
+      (await people.call(users.other, 'GET', '/people/persons?q=ionut popesku')).body.items,
+    ).toHaveLength(1);
     expect((await people.call(users.third, 'GET', `/people/persons/${id}`)).status).toBe(404);
     // Reading is not writing.
-    expect((await people.call(users.other, 'PUT', `/people/persons/${id}`, aPerson(), { 'if-match': '"1"' })).status).toBe(404);
+    expect(
+      (await people.call(users.other, 'PUT', `/people/persons/${id}`, aPerson(), { 'if-match': '"1"' }))
+        .status,
+    ).toBe(404);
 
     // Revoked: hidden again.
-    const revoked = await people.call(users.owner, 'POST', `/people/persons/${id}/consents/${consent.body.id}/revoke`, {
-      reason: 'la persona ha ritirato il consenso',
-    });
+    const revoked = await people.call(
+      users.owner,
+      'POST',
+      `/people/persons/${id}/consents/${consent.body.id}/revoke`,
+      {
+        reason: 'la persona ha ritirato il consenso',
+      },
+    );
     expect(revoked.status).toBe(200);
     expect((await people.call(users.other, 'GET', `/people/persons/${id}`)).status).toBe(404);
     expect((await people.call(users.other, 'GET', '/people/persons?q=popescu')).body.items).toEqual([]);
@@ -61,7 +75,9 @@ describe('who sees a person', () => {
     });
     // The consented read earlier was recorded too, with its consent.
     expect(
-      people.eventsOfType('people.person-viewed').some((e) => (e.data.payload as { consentId: string }).consentId === consent.body.id),
+      people
+        .eventsOfType('people.person-viewed')
+        .some((e) => (e.data.payload as { consentId: string }).consentId === consent.body.id),
     ).toBe(true);
 
     // Lead and auditor: no personal data at all.
@@ -74,21 +90,48 @@ describe('who sees a person', () => {
 
   it('expired consent hides the record again', async () => {
     const id = newId();
-    await people.call(users.owner, 'PUT', `/people/persons/${id}`, aPerson({ givenName: 'Amadou', familyName: 'Diallo', nationality: 'SN', languages: ['fr'] }));
+    await people.call(
+      users.owner,
+      'PUT',
+      `/people/persons/${id}`,
+      aPerson({ givenName: 'Amadou', familyName: 'Diallo', nationality: 'SN', languages: ['fr'] }),
+    );
     const soon = new Date(Date.now() + 1500).toISOString();
-    const consent = await people.call(users.owner, 'POST', `/people/persons/${id}/consents`, aConsent({ expiresAt: soon }));
+    const consent = await people.call(
+      users.owner,
+      'POST',
+      `/people/persons/${id}/consents`,
+      aConsent({ expiresAt: soon }),
+    );
     expect(consent.status).toBe(201);
     expect((await people.call(users.other, 'GET', `/people/persons/${id}`)).status).toBe(200);
-    await eventually(async () => expect((await people.call(users.other, 'GET', `/people/persons/${id}`)).status).toBe(404), {
-      timeoutMs: 5000,
-      intervalMs: 200,
-    });
+    await eventually(
+      async () => expect((await people.call(users.other, 'GET', `/people/persons/${id}`)).status).toBe(404),
+      {
+        timeoutMs: 5000,
+        intervalMs: 200,
+      },
+    );
   });
 
   it('a network consent shares with every partner but not with lead or auditor', async () => {
     const id = newId();
-    await people.call(users.owner, 'PUT', `/people/persons/${id}`, aPerson({ givenName: 'Fatima', familyName: 'El Amrani', nationality: 'MA' }));
-    expect((await people.call(users.owner, 'POST', `/people/persons/${id}/consents`, aConsent({ scope: 'network', organisations: [] }))).status).toBe(201);
+    await people.call(
+      users.owner,
+      'PUT',
+      `/people/persons/${id}`,
+      aPerson({ givenName: 'Fatima', familyName: 'El Amrani', nationality: 'MA' }),
+    );
+    expect(
+      (
+        await people.call(
+          users.owner,
+          'POST',
+          `/people/persons/${id}/consents`,
+          aConsent({ scope: 'network', organisations: [] }),
+        )
+      ).status,
+    ).toBe(201);
     expect((await people.call(users.third, 'GET', `/people/persons/${id}`)).status).toBe(200);
     expect((await people.call(users.lead, 'GET', `/people/persons/${id}`)).status).toBe(403);
   });
@@ -98,8 +141,13 @@ describe('who sees a person', () => {
     await people.call(users.owner, 'PUT', `/people/persons/${id}`, aPerson());
     const consent = await people.call(users.owner, 'POST', `/people/persons/${id}/consents`, aConsent());
     expect((await people.call(users.other, 'GET', `/people/persons/${id}/consents`)).status).toBe(404);
-    expect((await people.call(users.other, 'POST', `/people/persons/${id}/consents`, aConsent())).status).toBe(404);
-    expect((await people.call(users.other, 'POST', `/people/persons/${id}/consents/${consent.body.id}/revoke`, {})).status).toBe(404);
+    expect(
+      (await people.call(users.other, 'POST', `/people/persons/${id}/consents`, aConsent())).status,
+    ).toBe(404);
+    expect(
+      (await people.call(users.other, 'POST', `/people/persons/${id}/consents/${consent.body.id}/revoke`, {}))
+        .status,
+    ).toBe(404);
     expect((await people.call(users.hub, 'GET', `/people/persons/${id}/consents`)).status).toBe(403);
     const listed = await people.call(users.ownerCoordinator, 'GET', `/people/persons/${id}/consents`);
     expect(listed.status).toBe(200);

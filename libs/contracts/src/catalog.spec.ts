@@ -41,7 +41,9 @@ describe('event catalog', () => {
   });
 
   it('refuses a payload with a field the contract does not have (e.g. a name)', () => {
-    expect(() => parseEnvelope({ ...envelope, payload: { ...envelope.payload, givenName: 'Mario' } })).toThrow();
+    expect(() =>
+      parseEnvelope({ ...envelope, payload: { ...envelope.payload, givenName: 'Mario' } }),
+    ).toThrow();
   });
 
   it('refuses an unknown event type', () => {

@@ -17,7 +17,10 @@ export type HttpAppOptions = {
 };
 
 /** Every app's HTTP shell: Fastify, problem+json errors, zod validation, OpenAPI at /<prefix>/openapi.json. */
-export async function createHttpApp(module: Type | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
+export async function createHttpApp(
+  module: Type | DynamicModule,
+  options: HttpAppOptions,
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimitBytes ?? 64 * 1024, trustProxy: true });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     logger: options.logger ?? false,
@@ -25,10 +28,13 @@ export async function createHttpApp(module: Type | DynamicModule, options: HttpA
   });
   // Fastify rejects malformed JSON, oversized bodies and unknown media types before Nest sees the
   // request: answer those in the same problem+json shape.
-  app.getHttpAdapter().getInstance().setErrorHandler((error, request, reply) => {
-    const problem = toProblem(error, request.routeOptions?.url ?? request.url.split('?')[0]);
-    void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .setErrorHandler((error, request, reply) => {
+      const problem = toProblem(error, request.routeOptions?.url ?? request.url.split('?')[0]);
+      void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
+    });
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalInterceptors(new ValidationInterceptor(app.get(Reflector)));
   app.enableShutdownHooks();

@@ -15,11 +15,16 @@ export function encodeCursor(key: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor<T extends z.ZodType>(cursor: string | undefined, schema: T): z.output<T> | undefined {
+export function decodeCursor<T extends z.ZodType>(
+  cursor: string | undefined,
+  schema: T,
+): z.output<T> | undefined {
   if (cursor === undefined) return undefined;
   try {
     return schema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
   } catch {
-    throw new ValidationProblem([{ field: 'query.cursor', rule: 'invalid_cursor', message: 'Unknown cursor.' }]);
+    throw new ValidationProblem([
+      { field: 'query.cursor', rule: 'invalid_cursor', message: 'Unknown cursor.' },
+    ]);
   }
 }

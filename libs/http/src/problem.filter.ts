@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  HttpException,
+  HttpStatus,
+  Logger,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { problemType, type Problem } from './problem.js';
 
@@ -72,7 +79,10 @@ export class ProblemFilter implements ExceptionFilter {
     const instance = request.routeOptions?.url ?? request.url.split('?')[0];
     const problem = toProblem(error, instance);
     if (problem.status >= HttpStatus.INTERNAL_SERVER_ERROR) {
-      this.logger.error({ err: error instanceof Error ? error.name : 'unknown', route: instance }, (error as Error)?.stack);
+      this.logger.error(
+        { err: error instanceof Error ? error.name : 'unknown', route: instance },
+        (error as Error)?.stack,
+      );
     }
     void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
   }

@@ -28,10 +28,10 @@ export function Input(schemas: InputSchemas): MethodDecorator {
 
 // OpenAPI 3.1 speaks JSON Schema 2020-12, which zod emits directly.
 export function jsonSchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
   return rest;
 }
 

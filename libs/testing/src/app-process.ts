@@ -34,7 +34,10 @@ export async function startAppProcess(
       resolve(root, 'dist/libs/observability/src/register.js'),
       resolve(root, `dist/apps/${app}/src/main.js`),
     ],
-    { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -44,7 +47,8 @@ export async function startAppProcess(
     async () => {
       if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}:\n${output}`);
       const response = await fetch(`${url}/${prefix}/health/ready`);
-      if (response.status !== 200) throw new Error(`${app} not ready: ${response.status} ${await response.text()}`);
+      if (response.status !== 200)
+        throw new Error(`${app} not ready: ${response.status} ${await response.text()}`);
     },
     { timeoutMs: 30_000, intervalMs: 100 },
   ).catch((error: Error) => {

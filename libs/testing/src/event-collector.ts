@@ -36,7 +36,12 @@ export async function collectEvents(
     for await (const message of messages) {
       const headers: Record<string, string> = {};
       for (const key of message.headers?.keys() ?? []) headers[key.toLowerCase()] = message.headers!.get(key);
-      events.push({ subject: message.subject, msgId: message.headers?.get('Nats-Msg-Id'), headers, data: message.json() });
+      events.push({
+        subject: message.subject,
+        msgId: message.headers?.get('Nats-Msg-Id'),
+        headers,
+        data: message.json(),
+      });
     }
   })();
   return {

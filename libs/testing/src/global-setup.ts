@@ -5,5 +5,6 @@ export default async function globalSetup(): Promise<void> {
   const infrastructure = await startInfrastructure();
   process.env.DATABASE_URL = infrastructure.databaseUrl;
   process.env.NATS_URL = infrastructure.natsUrl;
-  (globalThis as { __accantoInfrastructure?: typeof infrastructure }).__accantoInfrastructure = infrastructure;
+  (globalThis as { __accantoInfrastructure?: typeof infrastructure }).__accantoInfrastructure =
+    infrastructure;
 }

@@ -21,7 +21,11 @@ export class ConsentController {
 
   @Post()
   @Input({ params: personIdParams, body: giveConsentInput })
-  give(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() input: GiveConsentInput): Promise<ConsentView> {
+  give(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() input: GiveConsentInput,
+  ): Promise<ConsentView> {
     return this.consents.give(actor, id, input);
   }
 

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { organisationAlias } from '#contracts';
-import { consentPurposes, consentScopes, evidenceKinds, lawfulBases, type Consent } from './consent.entity.js';
+import {
+  consentPurposes,
+  consentScopes,
+  evidenceKinds,
+  lawfulBases,
+  type Consent,
+} from './consent.entity.js';
 
 const dateTime = z.iso.datetime({ offset: true });
 
@@ -27,7 +33,11 @@ export const giveConsentInput = z
       ctx.addIssue({ code: 'custom', path: ['organisations'], message: 'name at least one organisation' });
     }
     if (c.scope === 'network' && c.organisations.length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['organisations'], message: 'a network consent names no organisations' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['organisations'],
+        message: 'a network consent names no organisations',
+      });
     }
     if (c.expiresAt !== null && Date.parse(c.expiresAt) <= Date.parse(c.givenAt)) {
       ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be after givenAt' });

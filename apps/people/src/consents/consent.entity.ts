@@ -16,7 +16,12 @@ export const consentPurposes = [
   'health-referral',
   'service-planning',
 ] as const;
-export const evidenceKinds = ['signed-form', 'verbal-witnessed', 'digital-signature', 'recorded-by-operator'] as const;
+export const evidenceKinds = [
+  'signed-form',
+  'verbal-witnessed',
+  'digital-signature',
+  'recorded-by-operator',
+] as const;
 export type ConsentEvidence = {
   kind: (typeof evidenceKinds)[number];
   reference: string | null;

@@ -16,7 +16,12 @@ export class ConsentService {
   ) {}
 
   /** The owner records a consent the person gave; from then on it decides who else reads the record. */
-  async give(actor: Actor, personId: string, input: GiveConsentInput, now = new Date()): Promise<ConsentView> {
+  async give(
+    actor: Actor,
+    personId: string,
+    input: GiveConsentInput,
+    now = new Date(),
+  ): Promise<ConsentView> {
     return this.persons.inTenant(actor, async (em) => {
       const found = await this.persons.findVisible(em, actor, personId, now);
       if (!found || !canWrite(actor, found.person)) throw new NotFoundProblem('person');
@@ -65,7 +70,12 @@ export class ConsentService {
       const consent = await em.findOne(Consent, { id: consentId, personId });
       if (!consent) throw new NotFoundProblem('consent');
       if (consent.revokedAt !== null) {
-        throw new ProblemException(409, 'already-revoked', 'Already revoked', 'This consent was already revoked.');
+        throw new ProblemException(
+          409,
+          'already-revoked',
+          'Already revoked',
+          'This consent was already revoked.',
+        );
       }
       consent.revokedAt = now;
       consent.revokedBy = actor.userId;

@@ -43,7 +43,10 @@ export class PersonController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PersonView> {
     if (ifMatch === undefined) return respond(reply, await this.persons.register(actor, id, input));
-    return respond(reply, { person: await this.persons.replace(actor, id, versionFromIfMatch(ifMatch), input), created: false });
+    return respond(reply, {
+      person: await this.persons.replace(actor, id, versionFromIfMatch(ifMatch), input),
+      created: false,
+    });
   }
 
   @Get(':id')
@@ -70,4 +73,3 @@ function respond(reply: FastifyReply, { person, created }: Written): PersonView 
   if (created) void reply.header('location', `/people/persons/${person.id}`);
   return person;
 }
-

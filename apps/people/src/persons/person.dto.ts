@@ -38,25 +38,49 @@ export const personInput = z
   .superRefine((p, ctx) => {
     const named = p.givenName !== null || p.familyName !== null;
     if (['full', 'partial'].includes(p.nameQuality) && !named) {
-      ctx.addIssue({ code: 'custom', path: ['givenName'], message: `a ${p.nameQuality} name needs a given or family name` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['givenName'],
+        message: `a ${p.nameQuality} name needs a given or family name`,
+      });
     }
     if (p.nameQuality === 'street-name' && !p.aliases.some((a) => a.kind === 'street-name') && !named) {
-      ctx.addIssue({ code: 'custom', path: ['aliases'], message: 'a street name needs an alias of kind street-name' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['aliases'],
+        message: 'a street name needs an alias of kind street-name',
+      });
     }
     if (!named && p.aliases.length === 0 && (p.codeName === null || p.description === null)) {
       // Someone met but not identified is still findable: a code name and how to recognise them.
-      ctx.addIssue({ code: 'custom', path: ['codeName'], message: 'without a name, give a code name and a description' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['codeName'],
+        message: 'without a name, give a code name and a description',
+      });
     }
     if (['full', 'approximate'].includes(p.birthDateQuality) && p.birthDate === null) {
-      ctx.addIssue({ code: 'custom', path: ['birthDate'], message: `birth date quality ${p.birthDateQuality} needs a birth date` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['birthDate'],
+        message: `birth date quality ${p.birthDateQuality} needs a birth date`,
+      });
     }
     if (p.birthDate !== null) {
       const today = new Date().toISOString().slice(0, 10);
       if (p.birthDate > today || p.birthDate < earliestBirthDate) {
-        ctx.addIssue({ code: 'custom', path: ['birthDate'], message: `must be between ${earliestBirthDate} and today` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['birthDate'],
+          message: `must be between ${earliestBirthDate} and today`,
+        });
       }
       if (p.estimatedAge !== null) {
-        ctx.addIssue({ code: 'custom', path: ['estimatedAge'], message: 'give a birth date or an estimated age, not both' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['estimatedAge'],
+          message: 'give a birth date or an estimated age, not both',
+        });
       }
     }
   });
@@ -132,7 +156,9 @@ export function normaliseForSearch(value: string): string {
     .trim();
 }
 
-export function searchTextOf(p: Pick<PersonInput, 'givenName' | 'familyName' | 'codeName' | 'aliases'>): string {
+export function searchTextOf(
+  p: Pick<PersonInput, 'givenName' | 'familyName' | 'codeName' | 'aliases'>,
+): string {
   return normaliseForSearch(
     [p.givenName, p.familyName, p.codeName, ...p.aliases.map((a) => a.name)].filter(Boolean).join(' '),
   );

@@ -4,7 +4,11 @@ import { canWrite, readAccess, type ConsentTerms } from './person.policy.js';
 
 const now = new Date('2026-11-23T22:00:00Z');
 const person = { ownerOrganisation: 'volontari-milano-aperta' };
-const actor = (organisation: string, ...roles: Actor['roles']): Actor => ({ userId: 'u', organisation, roles });
+const actor = (organisation: string, ...roles: Actor['roles']): Actor => ({
+  userId: 'u',
+  organisation,
+  roles,
+});
 const consent = (overrides: Partial<ConsentTerms> = {}): ConsentTerms => ({
   id: 'c1',
   scope: 'organisations',
@@ -39,8 +43,14 @@ describe('reading a person', () => {
   });
 
   it('given a network consent, then every partner reads', () => {
-    expect(readAccess(actor('partner-07', 'operator'), person, [consent({ scope: 'network', organisations: [] })], now))
-      .not.toBeNull();
+    expect(
+      readAccess(
+        actor('partner-07', 'operator'),
+        person,
+        [consent({ scope: 'network', organisations: [] })],
+        now,
+      ),
+    ).not.toBeNull();
   });
 
   it.each([
@@ -52,13 +62,25 @@ describe('reading a person', () => {
   });
 
   it('given the hub, then it reads on the hub basis', () => {
-    expect(readAccess(actor('centro-sammartini', 'hub'), person, [], now)).toEqual({ basis: 'hub', consentId: null });
+    expect(readAccess(actor('centro-sammartini', 'hub'), person, [], now)).toEqual({
+      basis: 'hub',
+      consentId: null,
+    });
   });
 
-  it.each(['lead', 'auditor', 'residence-desk'] as const)('given the %s role, then no personal data', (role) => {
-    expect(readAccess(actor('cri-milano', role), person, [consent({ scope: 'network', organisations: [] })], now))
-      .toBeNull();
-  });
+  it.each(['lead', 'auditor', 'residence-desk'] as const)(
+    'given the %s role, then no personal data',
+    (role) => {
+      expect(
+        readAccess(
+          actor('cri-milano', role),
+          person,
+          [consent({ scope: 'network', organisations: [] })],
+          now,
+        ),
+      ).toBeNull();
+    },
+  );
 
   it('given the owner alias but only an auditor role, then no access', () => {
     expect(readAccess(actor('volontari-milano-aperta', 'auditor'), person, [], now)).toBeNull();

@@ -6,7 +6,12 @@ import { isPartnerStaff } from './person.policy.js';
 
 export function visiblePersonsSql(
   actor: Actor,
-  options: { search: string | null; cursor: { id?: string; offset?: number } | undefined; limit: number; now: Date },
+  options: {
+    search: string | null;
+    cursor: { id?: string; offset?: number } | undefined;
+    limit: number;
+    now: Date;
+  },
 ): { sql: string; params: unknown[] } {
   // Positional `?` placeholders: every fragment below is built in the order it appears in the SQL.
   const params: unknown[] = [];

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { MikroORM, OptimisticLockError, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import {
+  MikroORM,
+  OptimisticLockError,
+  UniqueConstraintViolationException,
+  type EntityManager,
+} from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor } from '#contracts';
 import {
@@ -100,7 +105,12 @@ export class PersonService {
   async registerOnce(actor: Actor, key: string | undefined, input: PersonInput): Promise<Written> {
     if (key === undefined) return this.register(actor, uuidv7(), input);
     if (!/^[\w-]{8,100}$/.test(key)) {
-      throw new ProblemException(400, 'idempotency-key', 'Invalid Idempotency-Key', 'Use 8 to 100 letters, digits, - or _.');
+      throw new ProblemException(
+        400,
+        'idempotency-key',
+        'Invalid Idempotency-Key',
+        'Use 8 to 100 letters, digits, - or _.',
+      );
     }
     const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
     const stored = await this.inTenant(actor, (em) =>
@@ -111,7 +121,12 @@ export class PersonService {
     );
     if (stored[0]) {
       if (stored[0].request_hash !== requestHash) {
-        throw new ProblemException(422, 'idempotency-key-reused', 'Idempotency-Key reused', 'This key was used for a different request.');
+        throw new ProblemException(
+          422,
+          'idempotency-key-reused',
+          'Idempotency-Key reused',
+          'This key was used for a different request.',
+        );
       }
       return { person: stored[0].body, created: false };
     }
@@ -126,7 +141,13 @@ export class PersonService {
   }
 
   /** Full replacement, guarded by If-Match: a stale version changes nothing. */
-  async replace(actor: Actor, id: string, expectedVersion: number, input: PersonInput, now = new Date()): Promise<PersonView> {
+  async replace(
+    actor: Actor,
+    id: string,
+    expectedVersion: number,
+    input: PersonInput,
+    now = new Date(),
+  ): Promise<PersonView> {
     if (!isPartnerStaff(actor)) throw new NotFoundProblem('person');
     try {
       return await this.inTenant(actor, async (em) => {
@@ -178,7 +199,10 @@ export class PersonService {
     const search = query.q === undefined ? null : normaliseForSearch(query.q);
     return this.inTenant(actor, async (em) => {
       const { sql, params } = visiblePersonsSql(actor, { search, cursor, limit: query.limit + 1, now });
-      const rows = await em.execute<Array<Record<string, unknown> & { consent_id: string | null }>>(sql, params);
+      const rows = await em.execute<Array<Record<string, unknown> & { consent_id: string | null }>>(
+        sql,
+        params,
+      );
       const page = rows.slice(0, query.limit).map((row) => {
         const person = em.map(Person, row);
         return { person, access: accessOf(actor, person, row.consent_id) };
@@ -209,7 +233,11 @@ export class PersonService {
     return access ? { person, access } : null;
   }
 
-  private async recordViews(em: EntityManager, actor: Actor, reads: Array<{ person: Person; access: Access }>) {
+  private async recordViews(
+    em: EntityManager,
+    actor: Actor,
+    reads: Array<{ person: Person; access: Access }>,
+  ) {
     const crossing = reads.filter(({ access }) => access.basis !== 'owner');
     if (crossing.length === 0) return;
     const correlationId = uuidv7();
@@ -221,17 +249,24 @@ export class PersonService {
         actor,
         correlationId,
         subjects: { personId: person.id },
-        payload: { personId: person.id, basis: access.basis as 'hub' | 'consent', consentId: access.consentId },
+        payload: {
+          personId: person.id,
+          basis: access.basis as 'hub' | 'consent',
+          consentId: access.consentId,
+        },
       })),
     );
   }
 }
 
 // Listing pages by id (UUIDv7: creation order); search pages by rank, so its cursor is an offset.
-const cursorSchema = z.object({ id: z.uuid().optional(), offset: z.number().int().min(0).max(10_000).optional() }).strict();
+const cursorSchema = z
+  .object({ id: z.uuid().optional(), offset: z.number().int().min(0).max(10_000).optional() })
+  .strict();
 
 function accessOf(actor: Actor, person: Person, consentId: string | null): Access {
-  if (isPartnerStaff(actor) && person.ownerOrganisation === actor.organisation) return { basis: 'owner', consentId: null };
+  if (isPartnerStaff(actor) && person.ownerOrganisation === actor.organisation)
+    return { basis: 'owner', consentId: null };
   if (actor.roles.includes('hub')) return { basis: 'hub', consentId: null };
   return { basis: 'consent', consentId };
 }
