@@ -1,3 +1,4 @@
 export * from './envelope.js';
 export * from './people.events.js';
 export * from './catalog.js';
+export * from './asyncapi.js';
