@@ -3,6 +3,7 @@
 // (OTEL_SDK_DISABLED, OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_SAMPLER, ...),
 // which is why this one file reads process.env.
 import { register } from 'node:module';
+import { constants } from 'node:os';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { instrumentedModules, startTracing, type Tracing } from './tracing.sdk.js';
 
@@ -18,7 +19,10 @@ function flushOnSignal(tracing: Tracing, signal: NodeJS.Signals): void {
     const deadline = new Promise((resolve) => setTimeout(resolve, flushTimeoutMs).unref());
     void Promise.race([tracing.shutdown(), deadline])
       .catch(() => undefined)
-      .finally(() => process.kill(process.pid, signal));
+      // As PID 1 (a container without an init) a re-raised signal would be ignored: exit instead.
+      .finally(() =>
+        process.pid === 1 ? process.exit(128 + constants.signals[signal]) : process.kill(process.pid, signal),
+      );
   };
   process.on(signal, onSignal);
 }
