@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import {
   MikroORM,
@@ -288,7 +289,8 @@ const comparedFields = [
 ] as const satisfies ReadonlyArray<keyof PersonInput & keyof Person>;
 
 function changedFields(person: Person, input: PersonInput): string[] {
-  return comparedFields.filter((field) => JSON.stringify(person[field]) !== JSON.stringify(input[field]));
+  // Deep equality ignores key order: jsonb gives back object keys in its own order.
+  return comparedFields.filter((field) => !isDeepStrictEqual(person[field], input[field]));
 }
 
 function sameRegistration(person: Person, input: PersonInput): boolean {
