@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { fetchToken } from '#testing';
 import { aConsent, aPerson, newId, startPeople, users, type People } from './people-app.js';
 
 // Every endpoint, for its own organisation, another partner, the hub, the lead body and an auditor.
@@ -129,5 +130,27 @@ describe('authorization per endpoint', () => {
       {},
     );
     expect(response.status).toBe(404);
+  });
+
+  it('a user of two organisations names the acting one in X-Organisation, and is refused otherwise', async () => {
+    // Keycloak puts every organisation in the token only when asked for `organization:*`.
+    const token = await fetchToken(people.idp, 'multi-org.operator', { scope: 'openid organization:*' });
+    const register = (organisation?: string) =>
+      fetch(`${people.url}/people/persons`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          ...(organisation ? { 'x-organisation': organisation } : {}),
+        },
+        body: JSON.stringify(aPerson()),
+      });
+    const asCasa = await register('casa-della-carita');
+    expect(asCasa.status).toBe(201);
+    expect(((await asCasa.json()) as { ownerOrganisation: string }).ownerOrganisation).toBe(
+      'casa-della-carita',
+    );
+    expect((await register()).status).toBe(400);
+    expect((await register('partner-09')).status).toBe(403);
   });
 });
