@@ -48,6 +48,8 @@ export async function prepareDatabase(config: PeopleConfig): Promise<void> {
         migrationsList: [{ name: 'people-0001', class: MigrationPeople0001 }],
         transactional: true,
         silent: true,
+        // Migrations are written by hand: no schema snapshot files next to them.
+        snapshot: false,
       },
       pool: { min: 0, max: 1 },
       allowGlobalContext: true,
