@@ -38,7 +38,8 @@ export async function createMessagingDatabase(): Promise<TestDatabase> {
   const url = await createDatabase(adminUrl);
   const roles = { app: uniqueName('app_'), relay: uniqueName('relay_') };
   const admin = new pg.Pool({ connectionString: url, max: 3 });
-  for (const role of Object.values(roles)) await admin.query(`create role "${role}" login password '${password}'`);
+  for (const role of Object.values(roles))
+    await admin.query(`create role "${role}" login password '${password}'`);
   await admin.query(messagingMigrationSql(roles));
   return {
     admin,
@@ -126,7 +127,12 @@ function reachable(port: number): Promise<void> {
   });
 }
 
-export type PrivateNats = { url: string; start(): Promise<void>; stop(): Promise<void>; remove(): Promise<void> };
+export type PrivateNats = {
+  url: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  remove(): Promise<void>;
+};
 
 /** A nats-server of the test's own, to stop and restart (same port, same store). */
 export async function privateNats(): Promise<PrivateNats> {
@@ -136,7 +142,9 @@ export async function privateNats(): Promise<PrivateNats> {
   const server: PrivateNats = {
     url: `nats://127.0.0.1:${port}`,
     async start() {
-      child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], { stdio: 'ignore' });
+      child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], {
+        stdio: 'ignore',
+      });
       await eventually(() => reachable(port));
     },
     async stop() {
