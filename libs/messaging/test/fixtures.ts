@@ -94,7 +94,8 @@ export async function streamMessages(jsm: JetStreamManager, stream: string): Pro
   const { state } = await jsm.streams.info(stream);
   const messages: StoredMsg[] = [];
   for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
-    messages.push(await jsm.streams.getMessage(stream, { seq }));
+    const message = await jsm.streams.getMessage(stream, { seq });
+    if (message) messages.push(message);
   }
   return messages;
 }
