@@ -93,7 +93,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     const subject = deadLetterSubject(durable, event ? subjectOf(event) : 'unparseable', namespace);
     try {
       await js.publish(subject, msg.data, { headers: h, msgID: `${durable}:${eventId ?? `seq-${msg.seq}`}` });
-      msg.term(oneLine(reason));
+      msg.term(); // no reason argument: servers before 2.11 ignore "+TERM <reason>" and redeliver
       deadLettered += 1;
       logger.warn(
         `parked ${eventId ?? `message ${msg.seq}`} after ${msg.info.deliveryCount} deliveries: ${reason}`,

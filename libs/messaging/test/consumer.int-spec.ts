@@ -1,0 +1,220 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { parseEnvelope, subjectOf, type EventEnvelope } from '#contracts';
+import { eventually, uniqueName } from '#testing';
+import { canonicalJson } from '../src/chain.js';
+import {
+  deadLetterCount,
+  startConsumer,
+  type ConsumerOptions,
+  type RunningConsumer,
+} from '../src/consumer.js';
+import { Relay } from '../src/relay.js';
+import { ensureStreams, natsSubject, type StreamNames } from '../src/streams.js';
+import {
+  append,
+  createMessagingDatabase,
+  deleteStreams,
+  openOrm,
+  personRegistered,
+  streamMessages,
+  type TestDatabase,
+} from './fixtures.js';
+
+jest.setTimeout(30_000);
+
+const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+describe('consumer', () => {
+  let db: TestDatabase;
+  let orm: MikroORM;
+  let nats: NatsConnection;
+  let jsm: JetStreamManager;
+  let namespace: string;
+  let streams: StreamNames;
+  let relay: Relay;
+  const consumers: RunningConsumer[] = [];
+
+  // The handlers' side effect: one row per application, so applying twice shows.
+  async function record(event: EventEnvelope, em: EntityManager): Promise<void> {
+    await em.execute(
+      `insert into applied (event_id, organisation) values (?, current_setting('accanto.organisation', true))`,
+      [event.id],
+    );
+  }
+
+  const applied = async () =>
+    (await db.admin.query('select event_id, organisation from applied order by event_id')).rows as Array<{
+      event_id: string;
+      organisation: string;
+    }>;
+
+  async function consumer(options: Partial<ConsumerOptions> = {}): Promise<RunningConsumer> {
+    const started = await startConsumer({
+      nats,
+      namespace,
+      orm,
+      durable: 'projector',
+      filterSubject: 'accanto.people.>',
+      handlers: { 'accanto.people.person-registered.v1': record },
+      logger: quiet,
+      ...options,
+    });
+    consumers.push(started);
+    return started;
+  }
+
+  const settled = (durable = 'projector') =>
+    eventually(async () => {
+      const info = await jsm.consumers.info(streams.events, durable);
+      expect({ pending: info.num_pending, unacknowledged: info.num_ack_pending }).toEqual({
+        pending: 0,
+        unacknowledged: 0,
+      });
+      return info;
+    });
+
+  beforeEach(async () => {
+    db = await createMessagingDatabase();
+    await db.admin.query(`create table applied (event_id uuid not null, organisation text)`);
+    await db.admin.query(`grant select, insert on applied to "${db.roles.app}"`);
+    orm = await openOrm(db.appUrl);
+    nats = await connect({ servers: process.env.NATS_URL });
+    jsm = await jetstreamManager(nats);
+    namespace = uniqueName('c');
+    streams = await ensureStreams(jsm, namespace);
+    relay = new Relay({ databaseUrl: db.relayUrl, nats, namespace, logger: quiet });
+    relay.start();
+  });
+
+  afterEach(async () => {
+    await Promise.all(consumers.splice(0).map((c) => c.stop()));
+    await relay.stop();
+    await deleteStreams(nats, namespace);
+    await nats.close();
+    await orm.close();
+    await db.drop();
+  });
+
+  it('applies each event once, in a transaction for the event organisation; the inbox drops repeats', async () => {
+    await consumer();
+    const events = await append(orm, [
+      personRegistered(),
+      personRegistered({ organisation: 'caritas-ambrosiana' }),
+      // No handler for this one: acknowledged and skipped.
+      {
+        ...personRegistered(),
+        subject: 'accanto.people.person-viewed.v1',
+        payload: { personId: crypto.randomUUID(), basis: 'hub', consentId: null },
+      },
+    ]);
+    const expected = events
+      .slice(0, 2)
+      .map((e) => ({ event_id: e.id, organisation: e.organisation }))
+      .sort((a, b) => a.event_id.localeCompare(b.event_id));
+    await eventually(async () => expect(await applied()).toEqual(expected));
+    await settled();
+
+    // The same event again after JetStream's duplicate window (no Nats-Msg-Id dedup): the inbox skips it.
+    await jetstream(nats).publish(natsSubject(subjectOf(events[0]), namespace), canonicalJson(events[0]));
+    expect(await streamMessages(jsm, streams.events)).toHaveLength(4);
+    await eventually(async () => expect((await settled()).delivered.stream_seq).toBe(4));
+    expect(await applied()).toEqual(expected);
+    const inbox = await db.admin.query('select consumer, event_id from inbox order by event_id');
+    expect(inbox.rows).toEqual(expected.map((row) => ({ consumer: 'projector', event_id: row.event_id })));
+  });
+
+  it('loses nothing and applies nothing twice when a consumer dies between commit and ack', async () => {
+    const own = await connect({ servers: process.env.NATS_URL });
+    let handled = 0;
+    await consumer({
+      nats: own,
+      ackWaitMs: 1000,
+      handlers: {
+        'accanto.people.person-registered.v1': async (event, em) => {
+          await record(event, em);
+          // Killed mid-batch: this transaction commits, its ack never leaves.
+          if (++handled === 3) await own.close();
+        },
+      },
+    });
+    const events = await append(
+      orm,
+      Array.from({ length: 10 }, () => personRegistered()),
+    );
+    await eventually(() => expect(own.isClosed()).toBe(true));
+
+    // A replica (or the restarted process) picks up the same durable consumer.
+    await consumer({ ackWaitMs: 1000 });
+    await eventually(async () => expect(await applied()).toHaveLength(10));
+    const info = await settled();
+    // More deliveries than messages: what the dead consumer had taken came again, and was not re-applied.
+    expect(info.delivered.consumer_seq).toBeGreaterThan(10);
+    expect((await applied()).map((row) => row.event_id).sort()).toEqual(events.map((e) => e.id).sort());
+  });
+
+  it('parks a message that keeps failing after maxDeliver tries, with the reason, without blocking the next', async () => {
+    const poison = personRegistered();
+    let attempts = 0;
+    const running = await consumer({
+      maxDeliver: 3,
+      retryDelayMs: 50,
+      handlers: {
+        'accanto.people.person-registered.v1': async (event, em) => {
+          if (event.payload.personId === poison.payload.personId) {
+            attempts += 1;
+            throw new Error('area stazione-centrale\nis unknown');
+          }
+          await record(event, em);
+        },
+      },
+    });
+    const [parked, ...next] = await append(orm, [poison, personRegistered(), personRegistered()]);
+
+    await eventually(async () =>
+      expect((await applied()).map((row) => row.event_id).sort()).toEqual(next.map((e) => e.id).sort()),
+    );
+    const [letter] = await eventually(async () => {
+      const letters = await streamMessages(jsm, streams.deadLetter);
+      expect(letters).toHaveLength(1);
+      return letters;
+    });
+    expect(parseEnvelope(letter.json()).id).toBe(parked.id);
+    expect(letter.subject).toBe(`${namespace}.accanto-dlq.projector.accanto.people.person-registered.v1`);
+    expect(letter.header.get('Accanto-Dead-Letter-Reason')).toBe(
+      'handler failed: Error: area stazione-centrale is unknown',
+    );
+    expect(letter.header.get('Accanto-Consumer')).toBe('projector');
+    expect(letter.header.get('Accanto-Original-Subject')).toBe(natsSubject(subjectOf(parked), namespace));
+    expect(letter.header.get('Accanto-Event-Id')).toBe(parked.id);
+    expect(attempts).toBe(3);
+    expect(running.deadLettered()).toBe(1);
+    expect(await deadLetterCount(nats, namespace)).toBe(1);
+    expect(await deadLetterCount(nats, namespace, 'projector')).toBe(1);
+    expect(await deadLetterCount(nats, namespace, 'someone-else')).toBe(0);
+    await settled();
+  });
+
+  it('parks a message it cannot parse straight away', async () => {
+    let calls = 0;
+    const running = await consumer({
+      handlers: { 'accanto.people.person-registered.v1': async () => void (calls += 1) },
+    });
+    await jetstream(nats).publish(
+      natsSubject('accanto.people.person-registered.v1', namespace),
+      JSON.stringify({ type: 'people.person-registered', version: 1, payload: { givenName: 'Mario' } }),
+    );
+    const [letter] = await eventually(async () => {
+      const letters = await streamMessages(jsm, streams.deadLetter);
+      expect(letters).toHaveLength(1);
+      return letters;
+    });
+    expect(letter.subject).toBe(`${namespace}.accanto-dlq.projector.unparseable`);
+    expect(letter.header.get('Accanto-Dead-Letter-Reason')).toMatch(/^unparseable: /);
+    expect(running.deadLettered()).toBe(1);
+    expect(calls).toBe(0);
+    await settled();
+  });
+});
