@@ -8,7 +8,11 @@ import { createLogger, logRequests } from '#observability';
 class ActorGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<{ actor?: object }>();
-    request.actor = { userId: 'f3b0c442-98fc-4c1c-a54b-3a1e2e4c9c01', organisation: 'caritas', roles: ['operator'] };
+    request.actor = {
+      userId: 'f3b0c442-98fc-4c1c-a54b-3a1e2e4c9c01',
+      organisation: 'caritas',
+      roles: ['operator'],
+    };
     return true;
   }
 }
@@ -35,7 +39,10 @@ let url: string;
 
 beforeAll(async () => {
   app = await NestFactory.create<NestFastifyApplication>(TestModule, new FastifyAdapter(), { logger: false });
-  logRequests(app.getHttpAdapter().getInstance(), createLogger('people', 'info', { write: (line) => void lines.push(line) }));
+  logRequests(
+    app.getHttpAdapter().getInstance(),
+    createLogger('people', 'info', { write: (line) => void lines.push(line) }),
+  );
   await app.listen(0, '127.0.0.1');
   url = await app.getUrl();
 });
