@@ -1,0 +1,84 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+import { registration } from './registration.js';
+
+/** The people app's URL and one token per simulated user (fetched once, before any load). */
+export type Target = { url: string; tokens: string[] };
+
+const path = '/people/persons';
+const body = JSON.stringify(registration);
+const headers = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
+
+/** Nearest-rank percentile of unsorted samples. */
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** Closed loop: each connection posts the next registration (next user) as soon as the last is answered. */
+export async function maxThroughput(target: Target, connections: number, seconds: number) {
+  const result = await autocannon({
+    url: target.url,
+    connections,
+    duration: seconds,
+    requests: target.tokens.map((token) => ({ method: 'POST', path, headers: headers(token), body })),
+  });
+  const failed = result.non2xx + result.errors + result.timeouts;
+  return {
+    connections,
+    completed: result['2xx'],
+    rps: result['2xx'] / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failed,
+  };
+}
+
+/**
+ * Open loop at a fixed rate: request i is due at start + i/rate whatever happened to the others,
+ * and its latency counts from when it was due, so a stall shows in the percentiles instead of
+ * silently lowering the rate (coordinated omission). Not autocannon's `overallRate`: in autocannon 8
+ * each connection sends its per-second quota back to back, then idles until the next second, so the
+ * "fixed rate" is a burst at full speed; and its latency correction uses a 1 ms expected interval.
+ */
+export async function openLoop(
+  target: Target,
+  rate: number,
+  seconds: number,
+  onCreated: (id: string, respondedAt: number) => void = () => undefined,
+) {
+  const latencies: number[] = [];
+  let failed = 0;
+  const inFlight: Array<Promise<void>> = [];
+  const start = performance.now() + 20;
+  const total = Math.round(rate * seconds);
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait >= 1) await sleep(wait);
+    const send = fetch(`${target.url}${path}`, {
+      method: 'POST',
+      headers: headers(target.tokens[i % target.tokens.length]),
+      body,
+    })
+      .then(async (response) => {
+        const respondedAt = performance.now();
+        const created = (await response.json()) as { id?: string };
+        if (response.status !== 201 || !created.id) return void (failed += 1);
+        latencies.push(respondedAt - due);
+        onCreated(created.id, respondedAt);
+      })
+      .catch(() => void (failed += 1));
+    inFlight.push(send);
+  }
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - start) / 1000;
+  return {
+    target: rate,
+    achieved: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    failed,
+  };
+}

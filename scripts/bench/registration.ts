@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+import { describeSubject, parseEnvelope, type Actor } from '#contracts';
+import { chainHash } from '#messaging';
+
+/** The body every simulated user posts: apps/people/test/people-app.ts `aPerson()`. */
+export const registration = {
+  givenName: 'Ionuț',
+  familyName: 'Popescu',
+  nameQuality: 'full',
+  aliases: [{ name: 'Johnny', kind: 'street-name' }],
+  birthDate: '1979-03-14',
+  birthDateQuality: 'full',
+  gender: 'uomo',
+  nationality: 'RO',
+  languages: ['ro', 'it'],
+  usualArea: 'stazione-centrale',
+};
+
+const subject = 'accanto.people.person-registered.v1';
+
+/**
+ * The database work of one registration without the app: as `people_app` (so row-level security
+ * checks the insert, as for the app), tenant settings, the same `person` row, then the event
+ * appended exactly like EventLog.append — head row locked FOR UPDATE, envelope validated, sha256
+ * chain hash, event row, head moved — and commit. Not done: the app's two look-ups before the
+ * insert (findOne person, find consents), the HTTP, token and validation work.
+ */
+async function registerRaw(client: pg.Client, actor: Actor): Promise<void> {
+  const id = uuidv7();
+  const now = new Date();
+  await client.query('begin');
+  try {
+    await client.query(
+      `select set_config('accanto.organisation', $1, true), set_config('accanto.roles', $2, true)`,
+      [actor.organisation, actor.roles.join(',')],
+    );
+    const r = registration;
+    await client.query(
+      `insert into person (id, owner_organisation, version, given_name, family_name, name_quality, code_name, description,
+         aliases, birth_date, birth_date_quality, estimated_age, estimated_age_on, gender, nationality, languages,
+         usual_area, search_text, created_by, created_at, updated_at)
+       values ($1, $2, 1, $3, $4, $5, null, null, $6, $7, $8, null, null, $9, $10, $11, $12, $13, $14, $15, $15)`,
+      [
+        id,
+        actor.organisation,
+        r.givenName,
+        r.familyName,
+        r.nameQuality,
+        JSON.stringify(r.aliases),
+        r.birthDate,
+        r.birthDateQuality,
+        r.gender,
+        r.nationality,
+        JSON.stringify(r.languages),
+        r.usualArea,
+        'ionut popescu johnny',
+        actor.userId,
+        now,
+      ],
+    );
+    const envelope = parseEnvelope({
+      id: uuidv7(),
+      ...describeSubject(subject),
+      occurredAt: now.toISOString(),
+      recordedAt: now.toISOString(),
+      organisation: actor.organisation,
+      actor,
+      correlationId: uuidv7(),
+      causationId: null,
+      subjects: { personId: id },
+      payload: { personId: id, identified: true, ageBand: '45-54', usualArea: r.usualArea },
+    });
+    const head = (await client.query('select position, hash from event_log_head for update')).rows[0];
+    const position = Number(head.position) + 1;
+    const hash = chainHash(head.hash, envelope);
+    // The app stores the W3C context of the request span: a traceparent of the same length.
+    const trace = JSON.stringify({
+      traceparent: `00-${randomUUID().replaceAll('-', '')}-${'a1'.repeat(8)}-01`,
+    });
+    await client.query(
+      `insert into event_log (position, id, subject, organisation, envelope, trace_context, previous_hash, hash)
+       values ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8)`,
+      [position, envelope.id, subject, actor.organisation, JSON.stringify(envelope), trace, head.hash, hash],
+    );
+    await client.query('update event_log_head set position = $1, hash = $2', [position, hash]);
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback');
+    throw error;
+  }
+}
+
+/**
+ * Committed registrations per second with `concurrency` connections, each looping for `seconds`;
+ * `sample` runs just before and after the timed loop, while the connections are open.
+ */
+export async function rawInsertRate<T>(
+  appUrl: string,
+  actors: Actor[],
+  concurrency: number,
+  seconds: number,
+  sample: () => T,
+) {
+  const clients = await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      const client = new pg.Client({ connectionString: appUrl });
+      await client.connect();
+      return client;
+    }),
+  );
+  let committed = 0;
+  const before = sample();
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    clients.map(async (client, worker) => {
+      for (let i = worker; performance.now() < deadline; i += concurrency) {
+        await registerRaw(client, actors[i % actors.length]);
+        committed += 1;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const after = sample();
+  await Promise.all(clients.map((client) => client.end()));
+  return { concurrency, committed, tps: committed / elapsed, before, after };
+}
