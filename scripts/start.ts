@@ -294,10 +294,12 @@ async function bringUp(): Promise<RunningSystem> {
 async function shutDown(code: number): Promise<never> {
   if (shuttingDown) return new Promise<never>(() => undefined);
   shuttingDown = true;
+  const stopped: string[] = [];
   for (let item = running.pop(); item; item = running.pop()) {
     await item.stop().catch((error: unknown) => say(`${item!.name}: ${String(error)}`));
+    stopped.push(item.name);
   }
-  say(code === 0 ? 'Stopped.' : 'Stopped after an error.');
+  say(`Stopped${stopped.length > 0 ? ` ${stopped.join(', ')}` : ''}.`);
   process.exit(code);
 }
 
