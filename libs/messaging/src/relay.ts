@@ -144,24 +144,18 @@ export class Relay {
         await client.query('select transaction_id::text as transaction_id, position from relay_cursor')
       ).rows;
       let after = { transactionId: cursor.transaction_id as string, position: String(cursor.position) };
+      let heldBackMs = 0;
       this.status.state = 'active';
       this.options.logger.log(`active from transaction ${after.transactionId}, position ${after.position}`);
       while (!this.stopping.signal.aborted && !lost) {
-        let rows: Row[];
+        let batch: Batch;
         try {
-          rows = (
-            await client.query(
-              `select ${columns} from event_log
-                where (transaction_id, position) > ($1::xid8, $2::bigint)
-                  and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-                order by transaction_id, position limit $3`,
-              [after.transactionId, after.position, this.options.batchSize],
-            )
-          ).rows;
+          batch = await readBatch(client, after, this.options.batchSize);
         } catch (error) {
           if (lost) break;
           throw error;
         }
+        const { rows } = batch;
         const { published, error } = await publishRows(this.js, rows, this.options.namespace);
         if (published > 0) {
           const last = rows[published - 1];
@@ -180,7 +174,11 @@ export class Relay {
           continue;
         }
         this.status.failures = 0;
-        if (rows.length < this.options.batchSize) await this.waitForWork();
+        // Committed rows held back by an older open transaction: its commit may not NOTIFY
+        // (it may write no events), so look again soon rather than after a full poll interval.
+        heldBackMs = batch.heldBack ? Math.min(Math.max(heldBackMs * 2, 20), this.options.pollIntervalMs) : 0;
+        if (batch.heldBack) await this.waitForWork(heldBackMs);
+        else if (rows.length < this.options.batchSize) await this.waitForWork(this.options.pollIntervalMs);
       }
       if (lost) throw lost;
     } finally {
@@ -203,10 +201,10 @@ export class Relay {
 
   // Resolves on NOTIFY, on stop, or after the poll interval; a NOTIFY that came during the
   // previous batch is not lost (`woken`).
-  private async waitForWork(): Promise<void> {
+  private async waitForWork(ms: number): Promise<void> {
     if (!this.woken) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollIntervalMs);
+        const timer = setTimeout(resolve, ms);
         this.wake = () => {
           clearTimeout(timer);
           resolve();
@@ -222,6 +220,28 @@ export class Relay {
     await delay(ms, undefined, { signal: this.stopping.signal }).catch(() => undefined);
     return this.stopping.signal.aborted;
   }
+}
+
+type Batch = { rows: Row[]; heldBack: boolean };
+
+// Rows after the cursor in (transaction_id, position) order. Only those of transactions older
+// than every running one are ready: a transaction still open may yet commit rows that sort
+// before the visible ones. Ready rows are a prefix, since the order is by transaction id.
+async function readBatch(
+  client: pg.Client,
+  after: { transactionId: string; position: string },
+  limit: number,
+): Promise<Batch> {
+  const { rows } = await client.query<Row & { ready: boolean }>(
+    `select ${columns}, transaction_id < pg_snapshot_xmin(pg_current_snapshot()) as ready
+       from event_log
+      where (transaction_id, position) > ($1::xid8, $2::bigint)
+      order by transaction_id, position
+      limit $3`,
+    [after.transactionId, after.position, limit],
+  );
+  const ready = rows.findIndex((row) => !row.ready);
+  return ready === -1 ? { rows, heldBack: false } : { rows: rows.slice(0, ready), heldBack: true };
 }
 
 /** Publishes rows in order and awaits every ack; reports how many from the start were acknowledged. */
@@ -269,6 +289,8 @@ export async function republishAll({
 }: RepublishOptions): Promise<{ published: number }> {
   const js = jetstream(nats);
   const client = new pg.Client({ connectionString: databaseUrl });
+  // A lost connection already fails the pending query; the event must not crash the process.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     let position = '0';

@@ -14,6 +14,7 @@ describe('event log (the outbox)', () => {
     db = await createMessagingDatabase();
     orm = await openOrm(db.appUrl);
     relay = new pg.Pool({ connectionString: db.relayUrl, max: 2 });
+    relay.on('error', () => undefined);
   });
 
   afterAll(async () => {

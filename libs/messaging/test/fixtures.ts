@@ -38,6 +38,8 @@ export async function createMessagingDatabase(): Promise<TestDatabase> {
   const url = await createDatabase(adminUrl);
   const roles = { app: uniqueName('app_'), relay: uniqueName('relay_') };
   const admin = new pg.Pool({ connectionString: url, max: 3 });
+  // DROP DATABASE ... WITH (FORCE) may reach a connection the pool is still closing.
+  admin.on('error', () => undefined);
   for (const role of Object.values(roles))
     await admin.query(`create role "${role}" login password '${password}'`);
   await admin.query(messagingMigrationSql(roles));
