@@ -34,7 +34,7 @@ export type PeopleConfig = {
     relayPassword: string;
     poolMax: number;
   };
-  nats: { url: string; namespace: string };
+  nats: { url: string; namespace: string; replicas: number };
   oidc: { issuer: string; jwksUrl?: string; audience: string };
   logLevel: string;
 };
@@ -59,7 +59,7 @@ export function loadConfig(env: Record<string, string | undefined>): PeopleConfi
       relayPassword: e.DATABASE_RELAY_PASSWORD,
       poolMax: e.DATABASE_POOL_MAX,
     },
-    nats: { url: e.NATS_URL, namespace: e.NATS_NAMESPACE },
+    nats: { url: e.NATS_URL, namespace: e.NATS_NAMESPACE, replicas: e.NATS_STREAM_REPLICAS },
     oidc: { issuer: e.OIDC_ISSUER, jwksUrl: e.OIDC_JWKS_URL, audience: e.OIDC_AUDIENCE },
     logLevel: e.LOG_LEVEL,
   };

@@ -28,6 +28,7 @@ export class PeopleModule {
           natsUrl: config.nats.url,
           namespace: config.nats.namespace || undefined,
           relayDatabaseUrl: relayDatabaseUrl(config),
+          streams: { replicas: config.nats.replicas },
         }),
         HealthModule.forRootAsync({
           prefix: 'people',
