@@ -1,6 +1,7 @@
 import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
+import pg from 'pg';
 import { provisionDatabase, urlFor } from '#persistence';
 import { appRole, relayRole, type PeopleConfig } from './config.js';
 import { Consent } from './consents/consent.entity.js';
@@ -55,9 +56,14 @@ export async function prepareDatabase(config: PeopleConfig): Promise<void> {
       allowGlobalContext: true,
     }),
   );
+  // Replicas start together: one migrates while the others wait on the lock, then find nothing to do.
+  const lock = new pg.Client({ connectionString: ownerUrl });
+  await lock.connect();
   try {
+    await lock.query('select pg_advisory_lock(hashtext($1))', ['accanto-people-migrations']);
     await orm.migrator.up();
   } finally {
+    await lock.end();
     await orm.close();
   }
 }

@@ -2,7 +2,6 @@ import type { DynamicModule, INestApplication, LoggerService, Type } from '@nest
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { toProblem } from './problem.filter.js';
 import { ProblemFilter } from './problem.filter.js';
 import { ValidationInterceptor } from './validation.interceptor.js';
 
@@ -26,15 +25,8 @@ export async function createHttpApp(
     logger: options.logger ?? false,
     abortOnError: false,
   });
-  // Fastify rejects malformed JSON, oversized bodies and unknown media types before Nest sees the
-  // request: answer those in the same problem+json shape.
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .setErrorHandler((error, request, reply) => {
-      const problem = toProblem(error, request.routeOptions?.url ?? request.url.split('?')[0]);
-      void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
-    });
+  // Nest maps Fastify's own 4xx (malformed JSON, body too large, media type) to HttpExceptions, so
+  // ProblemFilter answers those in the same problem+json shape.
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalInterceptors(new ValidationInterceptor(app.get(Reflector)));
   app.enableShutdownHooks();
