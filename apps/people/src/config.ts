@@ -17,6 +17,8 @@ const environment = z.object({
     .string()
     .regex(/^[a-z0-9]*$/)
     .default(''),
+  /** 1 in development, 3 in production (architecture.md §3). */
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   OIDC_ISSUER: z.url(),
   OIDC_JWKS_URL: z.url().optional(),
   OIDC_AUDIENCE: z.string().default('accanto-api'),
