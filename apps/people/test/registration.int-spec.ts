@@ -58,6 +58,19 @@ describe('registering and updating a person', () => {
     expect(elsewhere.body.id).not.toBe(first.body.id);
   });
 
+  it('concurrent POSTs with one Idempotency-Key register one person and answer the same body', async () => {
+    const key = `retry-${newId()}`;
+    const responses = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        people.call(users.owner, 'POST', '/people/persons', aPerson({ givenName: 'Yaw' }), {
+          'idempotency-key': key,
+        }),
+      ),
+    );
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 200, 201]);
+    expect(new Set(responses.map((r) => r.body.id)).size).toBe(1);
+  });
+
   it('someone met but not identified is registered under a code name and a description', async () => {
     const response = await people.call(users.owner, 'POST', '/people/persons', {
       nameQuality: 'unknown',

@@ -78,7 +78,7 @@ export class MigrationPeople0001 extends Migration {
 
     this.addSql(`grant usage on schema public to ${appRole}, ${relayRole}`);
     this.addSql(`grant select, insert, update on person, consent to ${appRole}`);
-    this.addSql(`grant select, insert on idempotency_key to ${appRole}`);
+    this.addSql(`grant select, insert, update on idempotency_key to ${appRole}`);
 
     this.addSql(`alter table person enable row level security`);
     this.addSql(`alter table person force row level security`);

@@ -50,61 +50,24 @@ export class PersonService {
   }
 
   /**
-   * Registers a person under a client-chosen id (PUT, idempotent for offline field apps) or a new one.
+   * Registers a person under a client-chosen id (PUT, idempotent for offline field apps).
    * Repeating the same registration answers with the stored record and changes nothing.
    */
-  async register(actor: Actor, id: string, input: PersonInput, now = new Date()): Promise<Written> {
-    if (!isPartnerStaff(actor)) throw new NotFoundProblem('person');
-    try {
-      return await this.registerInTenant(actor, id, input, now);
-    } catch (error) {
-      // The id belongs to a record the actor may not see: answer as if it did not exist.
-      if (error instanceof UniqueConstraintViolationException) throw new NotFoundProblem('person');
-      throw error;
-    }
+  register(actor: Actor, id: string, input: PersonInput, now = new Date()): Promise<Written> {
+    return this.registering(actor, (em) => this.registerIn(em, actor, id, input, now));
   }
 
-  private registerInTenant(actor: Actor, id: string, input: PersonInput, now: Date): Promise<Written> {
-    return this.inTenant(actor, async (em) => {
-      const existing = await this.findVisible(em, actor, id, now);
-      if (existing) {
-        if (!canWrite(actor, existing.person)) throw new NotFoundProblem('person');
-        if (!sameRegistration(existing.person, input)) throw new PreconditionRequiredProblem();
-        return { person: toPersonView(existing.person, existing.access), created: false };
-      }
-      const person = em.create(Person, {
-        id,
-        ownerOrganisation: actor.organisation,
-        ...input,
-        estimatedAgeOn: input.estimatedAge === null ? null : now.toISOString().slice(0, 10),
-        searchText: searchTextOf(input),
-        createdBy: actor.userId,
-        createdAt: now,
-        updatedAt: now,
-      });
-      await em.flush();
-      await this.events.append(em, [
-        {
-          subject: 'accanto.people.person-registered.v1',
-          organisation: actor.organisation,
-          actor,
-          correlationId: uuidv7(),
-          subjects: { personId: id },
-          payload: {
-            personId: id,
-            identified: input.givenName !== null || input.familyName !== null,
-            ageBand: ageBandOf(person, now),
-            usualArea: input.usualArea,
-          },
-        },
-      ]);
-      return { person: toPersonView(person, { basis: 'owner', consentId: null }), created: true };
-    });
-  }
-
-  /** POST with an Idempotency-Key: the first response is stored and replayed for the same key. */
-  async registerOnce(actor: Actor, key: string | undefined, input: PersonInput): Promise<Written> {
-    if (key === undefined) return this.register(actor, uuidv7(), input);
+  /**
+   * POST with an Idempotency-Key: the key is claimed in the same transaction as the registration, so
+   * a concurrent repeat waits for the first and replays its response; the key with another body is refused.
+   */
+  registerOnce(
+    actor: Actor,
+    key: string | undefined,
+    input: PersonInput,
+    now = new Date(),
+  ): Promise<Written> {
+    if (key === undefined) return this.register(actor, uuidv7(), input, now);
     if (!/^[\w-]{8,100}$/.test(key)) {
       throw new ProblemException(
         400,
@@ -114,31 +77,87 @@ export class PersonService {
       );
     }
     const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
-    const stored = await this.inTenant(actor, (em) =>
-      em.execute<{ request_hash: string; body: PersonView }[]>(
-        'select request_hash, body from idempotency_key where organisation = ? and key = ?',
-        [actor.organisation, key],
-      ),
-    );
-    if (stored[0]) {
-      if (stored[0].request_hash !== requestHash) {
-        throw new ProblemException(
-          422,
-          'idempotency-key-reused',
-          'Idempotency-Key reused',
-          'This key was used for a different request.',
+    return this.registering(actor, async (em) => {
+      const claimed = await em.execute<{ key: string }[]>(
+        `insert into idempotency_key (organisation, key, request_hash, status, body)
+         values (?, ?, ?, 0, '{}') on conflict do nothing returning key`,
+        [actor.organisation, key, requestHash],
+      );
+      if (claimed.length === 0) {
+        const [stored] = await em.execute<{ request_hash: string; body: PersonView }[]>(
+          'select request_hash, body from idempotency_key where organisation = ? and key = ?',
+          [actor.organisation, key],
         );
+        if (stored.request_hash !== requestHash) {
+          throw new ProblemException(
+            422,
+            'idempotency-key-reused',
+            'Idempotency-Key reused',
+            'This key was used for a different request.',
+          );
+        }
+        return { person: stored.body, created: false };
       }
-      return { person: stored[0].body, created: false };
+      const written = await this.registerIn(em, actor, uuidv7(), input, now);
+      await em.execute(
+        'update idempotency_key set status = 201, body = ? where organisation = ? and key = ?',
+        [JSON.stringify(written.person), actor.organisation, key],
+      );
+      return written;
+    });
+  }
+
+  private async registering(actor: Actor, work: (em: EntityManager) => Promise<Written>): Promise<Written> {
+    if (!isPartnerStaff(actor)) throw new NotFoundProblem('person');
+    try {
+      return await this.inTenant(actor, work);
+    } catch (error) {
+      // The id belongs to a record the actor may not see: answer as if it did not exist.
+      if (error instanceof UniqueConstraintViolationException) throw new NotFoundProblem('person');
+      throw error;
     }
-    const written = await this.register(actor, uuidv7(), input);
-    await this.inTenant(actor, (em) =>
-      em.execute(
-        'insert into idempotency_key (organisation, key, request_hash, status, body) values (?, ?, ?, 201, ?) on conflict do nothing',
-        [actor.organisation, key, requestHash, JSON.stringify(written.person)],
-      ),
-    );
-    return written;
+  }
+
+  private async registerIn(
+    em: EntityManager,
+    actor: Actor,
+    id: string,
+    input: PersonInput,
+    now: Date,
+  ): Promise<Written> {
+    const existing = await this.findVisible(em, actor, id, now);
+    if (existing) {
+      if (!canWrite(actor, existing.person)) throw new NotFoundProblem('person');
+      if (!sameRegistration(existing.person, input)) throw new PreconditionRequiredProblem();
+      return { person: toPersonView(existing.person, existing.access), created: false };
+    }
+    const person = em.create(Person, {
+      id,
+      ownerOrganisation: actor.organisation,
+      ...input,
+      estimatedAgeOn: input.estimatedAge === null ? null : now.toISOString().slice(0, 10),
+      searchText: searchTextOf(input),
+      createdBy: actor.userId,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await em.flush();
+    await this.events.append(em, [
+      {
+        subject: 'accanto.people.person-registered.v1',
+        organisation: actor.organisation,
+        actor,
+        correlationId: uuidv7(),
+        subjects: { personId: id },
+        payload: {
+          personId: id,
+          identified: input.givenName !== null || input.familyName !== null,
+          ageBand: ageBandOf(person, now),
+          usualArea: input.usualArea,
+        },
+      },
+    ]);
+    return { person: toPersonView(person, { basis: 'owner', consentId: null }), created: true };
   }
 
   /** Full replacement, guarded by If-Match: a stale version changes nothing. */
