@@ -6,6 +6,7 @@ import { provisionDatabase, urlFor } from '#persistence';
 import { appRole, relayRole, type PeopleConfig } from './config.js';
 import { Consent } from './consents/consent.entity.js';
 import { MigrationPeople0001 } from './migrations/migration-0001-people.js';
+import { MigrationPeople0002 } from './migrations/migration-0002-protection-and-access-log.js';
 import { Person } from './persons/person.entity.js';
 
 export const entities = [Person, Consent];
@@ -46,7 +47,10 @@ export async function prepareDatabase(config: PeopleConfig): Promise<void> {
       metadataProvider: ReflectMetadataProvider,
       extensions: [Migrator],
       migrations: {
-        migrationsList: [{ name: 'people-0001', class: MigrationPeople0001 }],
+        migrationsList: [
+          { name: 'people-0001', class: MigrationPeople0001 },
+          { name: 'people-0002', class: MigrationPeople0002 },
+        ],
         transactional: true,
         silent: true,
         // Migrations are written by hand: no schema snapshot files next to them.

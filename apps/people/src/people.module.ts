@@ -4,6 +4,8 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { AuthModule } from '#auth';
 import { Messaging, MessagingModule } from '#messaging';
 import { HealthModule } from '#observability';
+import { AccessLogController } from './access-log/access-log.controller.js';
+import { AccessLogService } from './access-log/access-log.service.js';
 import { ConsentController } from './consents/consent.controller.js';
 import { ConsentService } from './consents/consent.service.js';
 import { appOrmOptions, relayDatabaseUrl } from './database.js';
@@ -42,8 +44,8 @@ export class PeopleModule {
           }),
         }),
       ],
-      controllers: [PersonController, ConsentController],
-      providers: [PersonService, ConsentService],
+      controllers: [PersonController, ConsentController, AccessLogController],
+      providers: [PersonService, ConsentService, AccessLogService],
     };
   }
 }

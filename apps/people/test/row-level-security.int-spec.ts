@@ -84,6 +84,50 @@ describe('row-level security', () => {
     expect(await asTenant(tenant('cri-milano', 'lead'), 'select id from person')).toEqual([]);
   });
 
+  it('a restricted record is hidden at the database from the hub and consented partners, not from those named', async () => {
+    const id = newId();
+    const registered = await people.call(users.owner, 'PUT', `/people/persons/${id}`, aPerson());
+    await people.call(users.owner, 'POST', `/people/persons/${id}/consents`, aConsent());
+    await people.call(
+      users.owner,
+      'PUT',
+      `/people/persons/${id}/restriction`,
+      { restricted: true, reason: 'violence', organisations: ['partner-09'] },
+      {
+        'if-match': registered.headers.get('etag')!,
+      },
+    );
+    const sees = async (organisation: string, roles: string) =>
+      (
+        await asTenant<{ id: string }>(tenant(organisation, roles), 'select id from person where id = $1', [
+          id,
+        ])
+      ).length === 1;
+    expect(await sees('centro-sammartini', 'hub')).toBe(false);
+    expect(await sees('casa-della-carita', 'operator')).toBe(false);
+    expect(await sees('partner-09', 'operator')).toBe(true);
+    expect(await sees('volontari-milano-aperta', 'coordinator')).toBe(true);
+  });
+
+  it('the access log is append-only for the app and readable only by the owner’s coordinators and auditors', async () => {
+    await expect(
+      asTenant(tenant('volontari-milano-aperta', 'coordinator'), 'delete from access_log'),
+    ).rejects.toThrow(/permission denied/);
+    expect(
+      (await asTenant(tenant('volontari-milano-aperta', 'coordinator'), 'select id from access_log')).length,
+    ).toBeGreaterThan(0);
+    expect(
+      await asTenant(tenant('volontari-milano-aperta', 'operator'), 'select id from access_log'),
+    ).toEqual([]);
+    expect(
+      await asTenant(
+        tenant('casa-della-carita', 'coordinator'),
+        'select id from access_log where owner_organisation = $1',
+        ['volontari-milano-aperta'],
+      ),
+    ).toEqual([]);
+  });
+
   it('the hub reads every record', async () => {
     const all = await asTenant<{ id: string }>(tenant('centro-sammartini', 'hub'), 'select id from person');
     expect(all.map((r) => r.id)).toEqual(expect.arrayContaining([ownersPerson, sharedPerson]));

@@ -4,6 +4,7 @@ import {
   consentGivenV1,
   consentRevokedV1,
   personRegisteredV1,
+  personRestrictionChangedV1,
   personUpdatedV1,
   personViewedV1,
 } from './people.events.js';
@@ -18,6 +19,7 @@ export const catalog = {
   'accanto.people.consent-given.v1': consentGivenV1,
   'accanto.people.consent-revoked.v1': consentRevokedV1,
   'accanto.people.person-viewed.v1': personViewedV1,
+  'accanto.people.person-restriction-changed.v1': personRestrictionChangedV1,
 } as const satisfies Record<string, z.ZodType>;
 
 export type EventSubject = keyof typeof catalog;

@@ -47,11 +47,27 @@ export const consentRevokedV1 = z
   })
   .strict();
 
-/** A read across an organisation boundary (hub read, shared read): auditors see who viewed what. */
+/**
+ * A read across an organisation boundary: auditors see who viewed what. `restriction`: the record is
+ * restricted and its owner named the reader's organisation.
+ */
 export const personViewedV1 = z
   .object({
     personId: z.uuid(),
-    basis: z.enum(['hub', 'consent']),
+    basis: z.enum(['hub', 'consent', 'restriction']),
     consentId: z.uuid().nullable(),
+  })
+  .strict();
+
+/**
+ * A person at special risk was marked restricted, or no longer is. Other services hide what they hold
+ * about the person from everyone but the owner and the organisations named. The reason stays in the
+ * people service: on the bus it would itself reveal the risk.
+ */
+export const personRestrictionChangedV1 = z
+  .object({
+    personId: z.uuid(),
+    restricted: z.boolean(),
+    organisations: z.array(organisationAlias).max(32),
   })
   .strict();

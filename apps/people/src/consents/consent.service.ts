@@ -59,6 +59,7 @@ export class ConsentService {
           },
         },
       ]);
+      await this.persons.logAccess(em, actor, 'consent-given', [found], now);
       return toConsentView(consent, now);
     });
   }
@@ -91,6 +92,7 @@ export class ConsentService {
           payload: { consentId, personId },
         },
       ]);
+      await this.persons.logAccess(em, actor, 'consent-revoked', [found], now);
       return toConsentView(consent, now);
     });
   }

@@ -8,9 +8,11 @@ import {
   listPersonsQuery,
   personIdParams,
   personInput,
+  restrictionInput,
   type ListPersonsQuery,
   type PersonInput,
   type PersonView,
+  type RestrictionInput,
 } from './person.dto.js';
 import { PersonService, type Written } from './person.service.js';
 
@@ -47,6 +49,21 @@ export class PersonController {
       person: await this.persons.replace(actor, id, versionFromIfMatch(ifMatch), input),
       created: false,
     });
+  }
+
+  /** Marks a person at special risk (violence, trafficking, anonymity) as restricted, or lifts it. */
+  @Put(':id/restriction')
+  @Roles('operator', 'coordinator')
+  @Input({ params: personIdParams, body: restrictionInput })
+  async restrict(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Body() input: RestrictionInput,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PersonView> {
+    const person = await this.persons.changeRestriction(actor, id, versionFromIfMatch(ifMatch), input);
+    return respond(reply, { person, created: false });
   }
 
   @Get(':id')

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ageBands } from '#contracts';
+import { ageBands, organisationAlias } from '#contracts';
 import { pageQuery } from '#http';
-import { birthDateQualities, nameQualities, type Person } from './person.entity.js';
+import { birthDateQualities, nameQualities, restrictionReasons, type Person } from './person.entity.js';
 import type { Access } from './person.policy.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -86,6 +86,29 @@ export const personInput = z
   });
 export type PersonInput = z.output<typeof personInput>;
 
+/** Marking a person at special risk, or lifting it. */
+export const restrictionInput = z
+  .object({
+    restricted: z.boolean(),
+    reason: z.enum(restrictionReasons).nullable().default(null),
+    /** Organisations (partners, the hub) the owner explicitly allows to read the record. */
+    organisations: z.array(organisationAlias).max(32).default([]),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.restricted && r.reason === null) {
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'say why the person is at risk' });
+    }
+    if (!r.restricted && (r.reason !== null || r.organisations.length > 0)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['restricted'],
+        message: 'lifting a restriction takes no reason or organisations',
+      });
+    }
+  });
+export type RestrictionInput = z.output<typeof restrictionInput>;
+
 export const personIdParams = z.object({ id: z.uuid({ version: 'v7' }) }).strict();
 
 export const listPersonsQuery = z
@@ -116,6 +139,9 @@ export type PersonView = {
   nationality: string | null;
   languages: string[];
   usualArea: string | null;
+  restricted: boolean;
+  /** Only the owner sees why and with whom a restricted record is shared. */
+  restriction: { reason: string | null; organisations: string[] } | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -140,6 +166,11 @@ export function toPersonView(p: Person, access: Access): PersonView {
     nationality: p.nationality,
     languages: p.languages,
     usualArea: p.usualArea,
+    restricted: p.restricted,
+    restriction:
+      p.restricted && access.basis === 'owner'
+        ? { reason: p.restrictionReason, organisations: p.restrictedTo }
+        : null,
     createdAt: new Date(p.createdAt).toISOString(),
     updatedAt: new Date(p.updatedAt).toISOString(),
   };

@@ -6,6 +6,8 @@ export type NameQuality = (typeof nameQualities)[number];
 export const birthDateQualities = ['full', 'approximate', 'unknown', 'refused'] as const;
 export type BirthDateQuality = (typeof birthDateQualities)[number];
 export type Alias = { name: string; kind: 'alias' | 'street-name' };
+export const restrictionReasons = ['violence', 'trafficking', 'anonymity-request', 'other-risk'] as const;
+export type RestrictionReason = (typeof restrictionReasons)[number];
 
 /**
  * One organisation's record of a person. Someone met but not identified is registered under a
@@ -68,6 +70,16 @@ export class Person {
 
   @Property({ type: 'text', nullable: true })
   usualArea: string | null = null;
+
+  /** A person at special risk: hidden from search and candidates, readable only by the owner and `restrictedTo`. */
+  @Property({ type: 'boolean' })
+  restricted: boolean & Opt = false;
+
+  @Property({ type: 'text[]' })
+  restrictedTo: string[] & Opt = [];
+
+  @Property({ type: 'text', nullable: true })
+  restrictionReason: RestrictionReason | null = null;
 
   /** Lower-case, accent-free names and aliases: what search matches with trigrams. */
   @Property({ type: 'text' })

@@ -1,9 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Actor } from '#contracts';
-import { canWrite, readAccess, type ConsentTerms } from './person.policy.js';
+import { canChangeRestriction, canWrite, readAccess, type ConsentTerms } from './person.policy.js';
 
 const now = new Date('2026-11-23T22:00:00Z');
-const person = { ownerOrganisation: 'volontari-milano-aperta' };
+const person = {
+  ownerOrganisation: 'volontari-milano-aperta',
+  restricted: false,
+  restrictedTo: [] as string[],
+};
+const restricted = { ...person, restricted: true, restrictedTo: ['partner-07'] };
 const actor = (organisation: string, ...roles: Actor['roles']): Actor => ({
   userId: 'u',
   organisation,
@@ -92,5 +97,47 @@ describe('writing a person', () => {
     expect(canWrite(actor('volontari-milano-aperta', 'operator'), person)).toBe(true);
     expect(canWrite(actor('casa-della-carita', 'operator'), person)).toBe(false);
     expect(canWrite(actor('centro-sammartini', 'hub'), person)).toBe(false);
+  });
+});
+
+describe('a restricted person (violence, trafficking, anonymity)', () => {
+  const network = consent({ scope: 'network', organisations: [] });
+
+  it('given a network consent, then partners still do not read it', () => {
+    expect(readAccess(actor('casa-della-carita', 'operator'), restricted, [network], now)).toBeNull();
+  });
+
+  it('given the hub not named, then the hub does not read it', () => {
+    expect(readAccess(actor('centro-sammartini', 'hub'), restricted, [], now)).toBeNull();
+  });
+
+  it('given an organisation the owner named, then it reads on the restriction basis', () => {
+    expect(readAccess(actor('partner-07', 'operator'), restricted, [], now)).toEqual({
+      basis: 'restriction',
+      consentId: null,
+    });
+    expect(
+      readAccess(
+        actor('centro-sammartini', 'hub'),
+        { ...restricted, restrictedTo: ['centro-sammartini'] },
+        [],
+        now,
+      ),
+    ).toEqual({ basis: 'restriction', consentId: null });
+  });
+
+  it('given the owner, then it reads as owner', () => {
+    expect(readAccess(actor('volontari-milano-aperta', 'operator'), restricted, [], now)?.basis).toBe(
+      'owner',
+    );
+  });
+
+  it('an operator may protect; only a coordinator lifts the protection', () => {
+    expect(canChangeRestriction(actor('volontari-milano-aperta', 'operator'), person, true)).toBe(true);
+    expect(canChangeRestriction(actor('volontari-milano-aperta', 'operator'), restricted, false)).toBe(false);
+    expect(canChangeRestriction(actor('volontari-milano-aperta', 'coordinator'), restricted, false)).toBe(
+      true,
+    );
+    expect(canChangeRestriction(actor('partner-07', 'coordinator'), restricted, false)).toBe(false);
   });
 });

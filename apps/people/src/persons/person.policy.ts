@@ -12,7 +12,10 @@ export type ConsentTerms = {
   revokedAt: Date | null;
 };
 
-export type Access = { basis: 'owner' | 'consent' | 'hub'; consentId: string | null };
+export type Access = { basis: 'owner' | 'consent' | 'hub' | 'restriction'; consentId: string | null };
+
+/** What the policy needs to know about a record. */
+export type Guarded = { ownerOrganisation: string; restricted: boolean; restrictedTo: string[] };
 
 const partnerRoles: Role[] = ['operator', 'coordinator'];
 
@@ -35,14 +38,20 @@ export function covers(consent: ConsentTerms, organisation: string): boolean {
 /** How the actor may read the record, or null: then the record does not exist for them (404). */
 export function readAccess(
   actor: Actor,
-  person: { ownerOrganisation: string },
+  person: Guarded,
   consents: ConsentTerms[],
   now: Date,
 ): Access | null {
   if (isPartnerStaff(actor) && actor.organisation === person.ownerOrganisation) {
     return { basis: 'owner', consentId: null };
   }
-  if (actor.roles.includes('hub')) return { basis: 'hub', consentId: null };
+  const isHub = actor.roles.includes('hub');
+  if (person.restricted) {
+    // A person at special risk: only organisations the owner named, whatever consents or roles say.
+    const named = person.restrictedTo.includes(actor.organisation) && (isPartnerStaff(actor) || isHub);
+    return named ? { basis: 'restriction', consentId: null } : null;
+  }
+  if (isHub) return { basis: 'hub', consentId: null };
   if (isPartnerStaff(actor)) {
     const consent = consents.find((c) => isActive(c, now) && covers(c, actor.organisation));
     if (consent) return { basis: 'consent', consentId: consent.id };
@@ -51,6 +60,12 @@ export function readAccess(
 }
 
 /** Only the owning organisation's staff change a record or its consents. */
-export function canWrite(actor: Actor, person: { ownerOrganisation: string }): boolean {
+export function canWrite(actor: Actor, person: Pick<Guarded, 'ownerOrganisation'>): boolean {
   return isPartnerStaff(actor) && actor.organisation === person.ownerOrganisation;
+}
+
+/** Field staff may protect someone at once; lifting a protection is a coordinator's decision. */
+export function canChangeRestriction(actor: Actor, person: Guarded, restrict: boolean): boolean {
+  if (!canWrite(actor, person)) return false;
+  return restrict || actor.roles.includes('coordinator');
 }

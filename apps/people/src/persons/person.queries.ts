@@ -26,14 +26,22 @@ export function visiblePersonsSql(
       order by c.given_at limit 1)`;
 
   const select = `select person.*, ${consentFor()} as consent_id from person`;
+  // A restricted person is readable only by its owner and the organisations it names.
+  const named = () => `(person.restricted and ${p(actor.organisation)} = any(person.restricted_to))`;
   const visibility: string[] = [];
   if (isPartnerStaff(actor)) {
-    visibility.push(`person.owner_organisation = ${p(actor.organisation)}`, `${consentFor()} is not null`);
+    visibility.push(
+      `person.owner_organisation = ${p(actor.organisation)}`,
+      `(not person.restricted and ${consentFor()} is not null)`,
+      named(),
+    );
   }
-  if (actor.roles.includes('hub')) visibility.push('true');
+  if (actor.roles.includes('hub')) visibility.push('not person.restricted', named());
   const where = [`(${visibility.join(' or ') || 'false'})`];
   let order = 'person.id';
   if (options.search !== null) {
+    // Search never finds a restricted person for anyone but its owner (a name typed is a question asked).
+    where.push(`(not person.restricted or person.owner_organisation = ${p(actor.organisation)})`);
     // word_similarity tolerates typos within a name; the threshold was tuned on accented and misspelt names.
     where.push(
       `(word_similarity(${p(options.search)}, person.search_text) >= 0.45 or person.search_text like '%' || ${p(options.search)} || '%')`,

@@ -21,6 +21,7 @@ import {
 import { EventLog } from '#messaging';
 import { tenantSession } from '#persistence';
 import { z } from 'zod';
+import { recordAccess, type AccessAction } from '../access-log/access-log.js';
 import { Consent } from '../consents/consent.entity.js';
 import {
   ageBandOf,
@@ -30,9 +31,10 @@ import {
   type ListPersonsQuery,
   type PersonInput,
   type PersonView,
+  type RestrictionInput,
 } from './person.dto.js';
 import { Person } from './person.entity.js';
-import { canWrite, isPartnerStaff, readAccess, type Access } from './person.policy.js';
+import { canChangeRestriction, canWrite, isPartnerStaff, readAccess, type Access } from './person.policy.js';
 import { visiblePersonsSql } from './person.queries.js';
 
 export type Written = { person: PersonView; created: boolean };
@@ -157,6 +159,13 @@ export class PersonService {
         },
       },
     ]);
+    await this.logAccess(
+      em,
+      actor,
+      'register',
+      [{ person, access: { basis: 'owner', consentId: null } }],
+      now,
+    );
     return { person: toPersonView(person, { basis: 'owner', consentId: null }), created: true };
   }
 
@@ -193,10 +202,64 @@ export class PersonService {
             },
           ]);
         }
+        await this.logAccess(em, actor, 'update', [found], now);
         return toPersonView(person, found.access);
       });
     } catch (error) {
       // Two writers read the same version: the second flush matches no row.
+      if (error instanceof OptimisticLockError) throw new PreconditionFailedProblem();
+      throw error;
+    }
+  }
+
+  /**
+   * Marks a person at special risk as restricted (or lifts it), naming who else may read the record.
+   * Guarded by If-Match like any change; other services learn only that access narrowed, not why.
+   */
+  async changeRestriction(
+    actor: Actor,
+    id: string,
+    expectedVersion: number,
+    input: RestrictionInput,
+    now = new Date(),
+  ): Promise<PersonView> {
+    if (!isPartnerStaff(actor)) throw new NotFoundProblem('person');
+    try {
+      return await this.inTenant(actor, async (em) => {
+        const found = await this.findVisible(em, actor, id, now);
+        if (!found || !canWrite(actor, found.person)) throw new NotFoundProblem('person');
+        const { person } = found;
+        if (!canChangeRestriction(actor, person, input.restricted)) {
+          throw new ProblemException(
+            403,
+            'coordinator-required',
+            'Forbidden',
+            'Only a coordinator lifts a restriction.',
+          );
+        }
+        if (person.version !== expectedVersion) throw new PreconditionFailedProblem();
+        const organisations = [...new Set(input.organisations)].filter((o) => o !== person.ownerOrganisation);
+        em.assign(person, {
+          restricted: input.restricted,
+          restrictedTo: organisations,
+          restrictionReason: input.reason,
+          updatedAt: now,
+        });
+        await em.flush();
+        await this.events.append(em, [
+          {
+            subject: 'accanto.people.person-restriction-changed.v1',
+            organisation: person.ownerOrganisation,
+            actor,
+            correlationId: uuidv7(),
+            subjects: { personId: id },
+            payload: { personId: id, restricted: input.restricted, organisations },
+          },
+        ]);
+        await this.logAccess(em, actor, 'restriction', [found], now);
+        return toPersonView(person, found.access);
+      });
+    } catch (error) {
       if (error instanceof OptimisticLockError) throw new PreconditionFailedProblem();
       throw error;
     }
@@ -253,11 +316,22 @@ export class PersonService {
     return access ? { person, access } : null;
   }
 
+  logAccess(
+    em: EntityManager,
+    actor: Actor,
+    action: AccessAction,
+    reads: Array<{ person: Person; access: Access }>,
+    at: Date,
+  ): Promise<void> {
+    return recordAccess(em, actor, accessEntries(action, reads), at);
+  }
+
   private async recordViews(
     em: EntityManager,
     actor: Actor,
     reads: Array<{ person: Person; access: Access }>,
   ) {
+    await this.logAccess(em, actor, 'read', reads, new Date());
     const crossing = reads.filter(({ access }) => access.basis !== 'owner');
     if (crossing.length === 0) return;
     const correlationId = uuidv7();
@@ -271,7 +345,7 @@ export class PersonService {
         subjects: { personId: person.id },
         payload: {
           personId: person.id,
-          basis: access.basis as 'hub' | 'consent',
+          basis: access.basis as 'hub' | 'consent' | 'restriction',
           consentId: access.consentId,
         },
       })),
@@ -279,14 +353,27 @@ export class PersonService {
   }
 }
 
+/** Records in the access log that the actor read or changed these persons. */
+function accessEntries(action: AccessAction, reads: Array<{ person: Person; access: Access }>) {
+  return reads.map(({ person, access }) => ({
+    personId: person.id,
+    ownerOrganisation: person.ownerOrganisation,
+    action,
+    basis: access.basis,
+    consentId: access.consentId,
+  }));
+}
+
 // Listing pages by id (UUIDv7: creation order); search pages by rank, so its cursor is an offset.
 const cursorSchema = z
   .object({ id: z.uuid().optional(), offset: z.number().int().min(0).max(10_000).optional() })
   .strict();
 
+// The SQL already decided that the row is visible; this only names on which basis.
 function accessOf(actor: Actor, person: Person, consentId: string | null): Access {
   if (isPartnerStaff(actor) && person.ownerOrganisation === actor.organisation)
     return { basis: 'owner', consentId: null };
+  if (person.restricted) return { basis: 'restriction', consentId: null };
   if (actor.roles.includes('hub')) return { basis: 'hub', consentId: null };
   return { basis: 'consent', consentId };
 }
