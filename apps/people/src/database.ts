@@ -7,6 +7,7 @@ import { appRole, relayRole, type PeopleConfig } from './config.js';
 import { Consent } from './consents/consent.entity.js';
 import { MigrationPeople0001 } from './migrations/migration-0001-people.js';
 import { MigrationPeople0002 } from './migrations/migration-0002-protection-and-access-log.js';
+import { MigrationPeople0003 } from './migrations/migration-0003-consent-refusals.js';
 import { Person } from './persons/person.entity.js';
 
 export const entities = [Person, Consent];
@@ -50,6 +51,7 @@ export async function prepareDatabase(config: PeopleConfig): Promise<void> {
         migrationsList: [
           { name: 'people-0001', class: MigrationPeople0001 },
           { name: 'people-0002', class: MigrationPeople0002 },
+          { name: 'people-0003', class: MigrationPeople0003 },
         ],
         transactional: true,
         silent: true,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { envelopeSchema, type EnvelopeOf } from './envelope.js';
 import {
   consentGivenV1,
+  consentRefusedV1,
   consentRevokedV1,
   personRegisteredV1,
   personRestrictionChangedV1,
@@ -18,6 +19,7 @@ export const catalog = {
   'accanto.people.person-updated.v1': personUpdatedV1,
   'accanto.people.consent-given.v1': consentGivenV1,
   'accanto.people.consent-revoked.v1': consentRevokedV1,
+  'accanto.people.consent-refused.v1': consentRefusedV1,
   'accanto.people.person-viewed.v1': personViewedV1,
   'accanto.people.person-restriction-changed.v1': personRestrictionChangedV1,
 } as const satisfies Record<string, z.ZodType>;

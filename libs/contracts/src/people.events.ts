@@ -47,6 +47,14 @@ export const consentRevokedV1 = z
   })
   .strict();
 
+/** The person refused consent to share their record: it stays with the organisation that met them. */
+export const consentRefusedV1 = z
+  .object({
+    refusalId: z.uuid(),
+    personId: z.uuid(),
+  })
+  .strict();
+
 /**
  * A read across an organisation boundary: auditors see who viewed what. `restriction`: the record is
  * restricted and its owner named the reader's organisation.

@@ -9,6 +9,7 @@ export const accessActions = [
   'restriction',
   'consent-given',
   'consent-revoked',
+  'consent-refused',
 ] as const;
 export type AccessAction = (typeof accessActions)[number];
 

@@ -48,6 +48,15 @@ export const giveConsentInput = z
   });
 export type GiveConsentInput = z.output<typeof giveConsentInput>;
 
+export const refuseConsentInput = z
+  .object({ refusedAt: dateTime })
+  .strict()
+  .refine((r) => Date.parse(r.refusedAt) <= Date.now() + 5 * 60_000, {
+    path: ['refusedAt'],
+    message: 'cannot be in the future',
+  });
+export type RefuseConsentInput = z.output<typeof refuseConsentInput>;
+
 export const revokeConsentInput = z
   .object({ reason: z.string().trim().min(1).max(500).nullable().default(null) })
   .strict();

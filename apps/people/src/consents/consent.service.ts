@@ -6,7 +6,13 @@ import { EventLog } from '#messaging';
 import { PersonService } from '../persons/person.service.js';
 import { canWrite } from '../persons/person.policy.js';
 import { Consent } from './consent.entity.js';
-import { toConsentView, type ConsentView, type GiveConsentInput } from './consent.dto.js';
+import { consentReport, type ConsentReport, type ConsentReportQuery } from './consent-report.js';
+import {
+  toConsentView,
+  type ConsentView,
+  type GiveConsentInput,
+  type RefuseConsentInput,
+} from './consent.dto.js';
 
 @Injectable()
 export class ConsentService {
@@ -95,6 +101,40 @@ export class ConsentService {
       await this.persons.logAccess(em, actor, 'consent-revoked', [found], now);
       return toConsentView(consent, now);
     });
+  }
+
+  /** The person refused consent: recorded as data, so coordinators can see it in their report. */
+  async refuse(actor: Actor, personId: string, input: RefuseConsentInput, now = new Date()) {
+    return this.persons.inTenant(actor, async (em) => {
+      const found = await this.persons.findVisible(em, actor, personId, now);
+      if (!found || !canWrite(actor, found.person)) throw new NotFoundProblem('person');
+      const refusalId = uuidv7();
+      await em.execute(
+        `insert into consent_refusal (id, person_id, owner_organisation, refused_at, recorded_by, recorded_at)
+         values (?, ?, ?, ?, ?, ?)`,
+        [refusalId, personId, found.person.ownerOrganisation, new Date(input.refusedAt), actor.userId, now],
+      );
+      await this.events.append(em, [
+        {
+          subject: 'accanto.people.consent-refused.v1',
+          organisation: found.person.ownerOrganisation,
+          actor,
+          correlationId: uuidv7(),
+          occurredAt: new Date(input.refusedAt),
+          subjects: { personId },
+          payload: { refusalId, personId },
+        },
+      ]);
+      await this.persons.logAccess(em, actor, 'consent-refused', [found], now);
+      return { id: refusalId, personId, refusedAt: new Date(input.refusedAt).toISOString() };
+    });
+  }
+
+  /** People with no consent, consents expiring soon, refusals: for the organisation's coordinators. */
+  report(actor: Actor, query: ConsentReportQuery, now = new Date()): Promise<ConsentReport> {
+    return this.persons.inTenant(actor, (em) =>
+      consentReport(em, actor.organisation, query.expiringWithinDays, now),
+    );
   }
 
   async list(actor: Actor, personId: string, now = new Date()): Promise<{ items: ConsentView[] }> {

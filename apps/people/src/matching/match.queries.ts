@@ -1,0 +1,91 @@
+import type { MatchPerson } from './match-score.js';
+import { matchColumnsOf } from './matching.schema.js';
+
+// Candidates of one record: the persons sharing a blocking key with it, or whose folded names are
+// trigram-similar, that the asking actor may see; at most `limit`, the most similar names first.
+// Scoring them is match-score.ts's work, in the service. See docs/adr/0007-person-matching.md.
+
+/**
+ * A predicate over the `person` table with its own positional `?` parameters: which records the
+ * actor may see (person.queries.ts has the same rules for listing). `{ sql: 'true', params: [] }`
+ * for the hub, which reviews candidates across the network.
+ */
+export type CandidateVisibility = { sql: string; params: unknown[] };
+
+export type CandidateQueryOptions = {
+  visibility: CandidateVisibility;
+  /** The record itself, and the records already linked to it, are no candidates. */
+  excludeIds?: string[];
+  /** Default 50: enough for the most common names; the score then keeps only the likely ones. */
+  limit?: number;
+  /** Also propose records whose names are only trigram-similar, sharing no key. Default true. */
+  trigram?: boolean;
+};
+
+/** Columns a candidate row carries: what `matchScore` compares, the id and the owner. */
+export type CandidateRow = {
+  id: string;
+  owner_organisation: string;
+  given_name: string | null;
+  family_name: string | null;
+  aliases: Array<{ name: string; kind: 'alias' | 'street-name' }>;
+  birth_date: string | null;
+  birth_date_quality: MatchPerson['birthDateQuality'];
+  estimated_age: number | null;
+  estimated_age_on: string | null;
+  nationality: string | null;
+  gender: string | null;
+  name_similarity: number;
+};
+
+export type Candidate = MatchPerson & { id: string; ownerOrganisation: string };
+
+/**
+ * The SQL and `?` parameters finding the candidates of `person`. Records flagged restricted are never
+ * candidates, whoever asks: not even their existence may show through a resemblance.
+ */
+export function matchCandidatesSql(
+  person: MatchPerson,
+  options: CandidateQueryOptions,
+): { sql: string; params: unknown[] } {
+  const { matchKeys, matchNames } = matchColumnsOf(person);
+  // Positional `?` placeholders: every fragment is built in the order it appears in the SQL.
+  const params: unknown[] = [];
+  const p = (value: unknown) => {
+    params.push(value);
+    return '?';
+  };
+  const similarity = `similarity(person.match_names, ${p(matchNames)})`;
+  const found = [`person.match_keys && ${p(matchKeys)}::text[]`];
+  // pg_trgm's `%` (similarity above pg_trgm.similarity_threshold, 0.3 by default) is what the index serves.
+  if ((options.trigram ?? true) && matchNames !== '') found.push(`person.match_names % ${p(matchNames)}`);
+  const where = [`(${found.join(' or ')})`, 'person.restricted = false'];
+  if (options.excludeIds?.length) where.push(`person.id <> all(${p(options.excludeIds)}::uuid[])`);
+  where.push(`(${options.visibility.sql})`);
+  params.push(...options.visibility.params);
+  const sql = `select person.id, person.owner_organisation, person.given_name, person.family_name, person.aliases,
+      person.birth_date::text as birth_date, person.birth_date_quality, person.estimated_age,
+      person.estimated_age_on::text as estimated_age_on, person.nationality, person.gender,
+      ${similarity} as name_similarity
+    from person
+    where ${where.join(' and ')}
+    order by name_similarity desc, person.id
+    limit ${p(options.limit ?? 50)}`;
+  return { sql, params };
+}
+
+export function candidateOf(row: CandidateRow): Candidate {
+  return {
+    id: row.id,
+    ownerOrganisation: row.owner_organisation,
+    givenName: row.given_name,
+    familyName: row.family_name,
+    aliases: row.aliases,
+    birthDate: row.birth_date,
+    birthDateQuality: row.birth_date_quality,
+    estimatedAge: row.estimated_age,
+    estimatedAgeOn: row.estimated_age_on,
+    nationality: row.nationality,
+    gender: row.gender,
+  };
+}
