@@ -3,26 +3,27 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import type { Actor } from '#contracts';
 import { startDevIdentityProvider } from '#dev-identity';
-import { messagingMigrationSql, natsSubject, startConsumer, streamNames } from '#messaging';
+import { streamNames } from '#messaging';
 import { urlFor } from '#persistence';
 import { createDatabase, dropDatabase, fetchToken, startInfrastructure, uniqueName } from '#testing';
+import { cpuPerOperation, cpuSnapshot, type CpuPerOperation } from './bench/cpu.js';
+import { eventLatency } from './bench/event-latency.js';
 import { maxThroughput, openLoop, percentile, type Target } from './bench/load.js';
-import { cpuPerOperation, cpuSnapshot } from './bench/cpu.js';
 import { startPeopleProcess } from './bench/people-process.js';
 import { rawInsertRate } from './bench/registration.js';
 import { fixed, markdownTable, residentMemory, textTable, type Row } from './bench/report.js';
+import { sampleSessions, type SessionProfile } from './bench/sessions.js';
 
-// `npm run bench`. BENCH_QUICK=1 checks the script itself in seconds: its figures mean nothing.
+// `npm run bench`. BENCH_QUICK=1 checks the script itself in seconds (figures meaningless);
+// BENCH_RELAY=off keeps the app's relay in standby (to see what publishing costs; skips (c)).
 const quick = process.env.BENCH_QUICK === '1';
-const seconds = quick
-  ? { baseline: 2, max: 2, fixed: 3, events: 3 }
-  : { baseline: 10, max: 10, fixed: 15, events: 20 };
+const relayOff = process.env.BENCH_RELAY === 'off';
+const seconds = quick ? { raw: 2, max: 2, fixed: 3, events: 3 } : { raw: 10, max: 10, fixed: 15, events: 20 };
 const connectionCounts = quick ? [8] : [8, 16, 32];
 const eventRate = 100;
 // 16 organisations, an operator and a coordinator each: 32 simulated users, one token each.
@@ -30,30 +31,51 @@ const organisations = ['cri-milano', 'volontari-milano-aperta', 'casa-della-cari
   Array.from({ length: 13 }, (_, i) => `partner-${String(i + 4).padStart(2, '0')}`),
 );
 const usernames = organisations.flatMap((o) => [`${o}.operator`, `${o}.coordinator`]);
+const relayLockKey = 0x61636361; // the Relay's advisory lock (libs/messaging/src/relay.ts)
+
 const ms = (p50: number, p99: number) => `p50 ${fixed(p50, 1)} ms, p99 ${fixed(p99, 1)} ms`;
+const latency = (samples: number[]) => ms(percentile(samples, 50), percentile(samples, 99));
+const cpu = (c: CpuPerOperation) =>
+  `app ${fixed(c.app, 2)}, PostgreSQL ${fixed(c.postgres, 2)}, bench ${fixed(c.bench, 2)}, ` +
+  `rest of machine ${fixed(c.rest, 2)} ms; ${fixed(c.machineBusyPercent)} % busy`;
+const sessions = (s: SessionProfile) =>
+  `running ${s.running}, lock wait ${s.lockWait}, I/O wait ${s.ioWait}, ` +
+  `idle in transaction ${s.idleInTransaction}, idle ${s.idle}`;
 
 const cleanup: Array<() => Promise<unknown>> = [];
 const startedAt = new Date();
-// Other work on the machine skews every figure: the load average is printed with them.
-const loadAtStart = loadavg()[0].toFixed(1);
+const loadAtStart = loadavg()[0];
 const infrastructure = await startInfrastructure();
 const adminUrl = infrastructure.databaseUrl;
 const nats = await connect({ servers: infrastructure.natsUrl });
 const jsm = await jetstreamManager(nats);
 cleanup.push(() => nats.close());
 
-/** A fresh database, migrated and served by the people app as a real process (OpenTelemetry registered). */
-async function startPeople(namespace: string, issuer: string) {
+async function freshDatabase(): Promise<{ name: string; url: string }> {
   const name = uniqueName('accanto_bench_');
-  const databaseUrl = await createDatabase(adminUrl, name);
-  cleanup.push(() => dropDatabase(adminUrl, databaseUrl));
+  const url = await createDatabase(adminUrl, name);
   cleanup.push(async () => {
-    for (const stream of Object.values(streamNames(namespace)).filter((n) => /^[A-Z_0-9]+$/.test(n)))
-      await jsm.streams.delete(stream).catch(() => false);
+    await dropDatabase(adminUrl, url);
     rmSync(resolve(`.snapshot-${name}.json`), { force: true }); // MikroORM's migration snapshot, in the cwd
   });
+  return { name, url };
+}
+
+/** The people app as a real process on a fresh database, which its own migration sets up. */
+async function startPeople(namespace: string, issuer: string, holdRelay = false) {
+  const db = await freshDatabase();
+  cleanup.push(async () => {
+    for (const stream of [streamNames(namespace).events, streamNames(namespace).deadLetter])
+      await jsm.streams.delete(stream).catch(() => false);
+  });
+  if (holdRelay) {
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    await holder.query('select pg_advisory_lock($1)', [relayLockKey]);
+    cleanup.push(() => holder.end());
+  }
   const app = await startPeopleProcess({
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: db.url,
     DATABASE_PROVISION: 'true',
     NATS_URL: infrastructure.natsUrl,
     NATS_NAMESPACE: namespace,
@@ -61,73 +83,70 @@ async function startPeople(namespace: string, issuer: string) {
     LOG_LEVEL: 'warn',
   });
   cleanup.push(() => app.stop());
-  return { app, name, databaseUrl, pid: app.pid };
+  return { ...app, db };
 }
 
-async function run() {
-  const rows: Row[] = [];
+async function run(rows: Row[]) {
   const idp = await startDevIdentityProvider({ port: 0 });
   cleanup.push(() => idp.close());
 
-  // (a) The baseline's database is migrated by the app itself, which then stops: the raw inserts
-  // get the whole machine and no relay publishes their rows.
-  const baselineDb = await startPeople(uniqueName('bench'), idp.issuer);
-  await baselineDb.app.stop();
+  // (a) On a database the app migrated, then stopped: raw inserts get the machine, no relay runs.
+  const rawApp = await startPeople(uniqueName('bench'), idp.issuer);
+  await rawApp.stop();
   const actors: Actor[] = usernames.map((u) => ({
     userId: crypto.randomUUID(),
     organisation: u.split('.')[0],
     roles: [u.endsWith('operator') ? 'operator' : 'coordinator'],
   }));
-  const appRoleUrl = urlFor(baselineDb.databaseUrl, { name: 'people_app', password: 'accanto-dev' });
-  const baseline = [];
+  const appRoleUrl = urlFor(rawApp.db.url, { name: 'people_app', password: 'accanto-dev' });
+  const raw = [];
   for (const c of connectionCounts) {
-    const run = await rawInsertRate(appRoleUrl, actors, c, seconds.baseline, () =>
-      cpuSnapshot(null, [baselineDb.name]),
-    );
-    baseline.push({ ...run, cpu: cpuPerOperation(run.before, run.after, run.committed) });
+    const stopSampling = await sampleSessions(adminUrl, rawApp.db.name, 'people_app');
+    const sample = () => cpuSnapshot(null, [rawApp.db.name]);
+    const { before, after, ...run } = await rawInsertRate(appRoleUrl, actors, c, seconds.raw, sample);
+    raw.push({ ...run, cpu: cpuPerOperation(before, after, run.committed), sessions: await stopSampling() });
   }
-  for (const b of baseline)
-    rows.push({
-      measure: `(a) raw inserts (pg, people_app), c=${b.concurrency}`,
-      figure: `${fixed(b.tps)} tx/s`,
-    });
+  for (const r of raw)
+    rows.push({ measure: `(a) raw inserts, pg, c=${r.concurrency}`, figure: `${fixed(r.tps)} tx/s` });
 
-  // (b) Registrations over HTTP: real tokens, validation, MikroORM, outbox, relay running.
+  // (b) Registrations over HTTP: real tokens, validation, MikroORM, outbox; the relay publishing.
   const namespace = uniqueName('bench');
-  const people = await startPeople(namespace, idp.issuer);
+  const people = await startPeople(namespace, idp.issuer, relayOff);
   const idleMemory = residentMemory(people.pid);
   const target: Target = {
-    url: people.app.url,
+    url: people.url,
     tokens: await Promise.all(usernames.map((u) => fetchToken(idp, u))),
   };
-  await maxThroughput(target, 16, quick ? 1 : 3); // warm-up: JIT, pools, the key set; not counted
+  await maxThroughput(target, 16, quick ? 1 : 3); // warm-up (JIT, pools, key set): not counted
   const max = [];
   for (const c of connectionCounts) {
-    const before = cpuSnapshot(people.pid, [people.name]);
+    const stopSampling = await sampleSessions(adminUrl, people.db.name, 'people_app');
+    const before = cpuSnapshot(people.pid, [people.db.name]);
     const run = await maxThroughput(target, c, seconds.max);
-    max.push({ ...run, cpu: cpuPerOperation(before, cpuSnapshot(people.pid, [people.name]), run.completed) });
+    const cpuUse = cpuPerOperation(before, cpuSnapshot(people.pid, [people.db.name]), run.completed);
+    max.push({ ...run, cpu: cpuUse, sessions: await stopSampling() });
+  }
+  for (const m of max) {
+    const figure = `${fixed(m.rps)} req/s (${ms(m.p50, m.p99)}, ${m.failed} failed)`;
+    rows.push({ measure: `(b) registrations, HTTP, max, c=${m.connections}`, figure });
   }
   const best = max.reduce((a, b) => (b.rps > a.rps ? b : a));
-  const bestRaw = baseline.reduce((a, b) => (b.tps > a.tps ? b : a));
-  for (const m of max) {
-    rows.push({
-      measure: `(b) registrations over HTTP, max, c=${m.connections}`,
-      figure: `${fixed(m.rps)} req/s (${ms(m.p50, m.p99)}, ${m.failed} failed)`,
-    });
-  }
+  const bestRaw = raw.reduce((a, b) => (b.tps > a.tps ? b : a));
   const ratio = best.rps / bestRaw.tps;
-  rows.push({
-    measure: '(b) best HTTP / best raw',
-    figure: `${fixed(ratio * 100, 1)} % (${fixed(best.rps)} / ${fixed(bestRaw.tps)})`,
-    goal: '>= 30 %',
-    met: ratio >= 0.3,
-  });
-  const cpu = (c: ReturnType<typeof cpuPerOperation>, app = true) =>
-    `${app ? `app ${fixed(c.app, 2)}, ` : ''}PostgreSQL ${fixed(c.postgres, 2)}, bench ${fixed(c.bench, 2)}, ` +
-    `rest ${fixed(c.rest, 2)} ms; machine ${fixed(c.machineBusyPercent)} % busy`;
   rows.push(
-    { measure: `    CPU per raw insert, c=${bestRaw.concurrency}`, figure: cpu(bestRaw.cpu, false) },
-    { measure: `    CPU per registration, c=${best.connections}`, figure: cpu(best.cpu) },
+    {
+      measure: '(b) best HTTP / best raw',
+      figure: `${fixed(ratio * 100, 1)} % (${fixed(best.rps)} / ${fixed(bestRaw.tps)})`,
+      goal: '>= 30 %',
+      met: ratio >= 0.3,
+    },
+    { measure: `    CPU ms per raw insert, c=${bestRaw.concurrency}`, figure: cpu(bestRaw.cpu) },
+    { measure: `    CPU ms per registration, c=${best.connections}`, figure: cpu(best.cpu) },
+    {
+      measure: `    people_app sessions (avg), raw c=${bestRaw.concurrency}`,
+      figure: sessions(bestRaw.sessions),
+    },
+    { measure: `    people_app sessions (avg), HTTP c=${best.connections}`, figure: sessions(best.sessions) },
   );
   const half = Math.max(1, Math.round(best.rps / 2));
   const fixedRate = await openLoop(target, half, seconds.fixed);
@@ -138,190 +157,121 @@ async function run() {
     met: fixedRate.p99 < 50 && fixedRate.failed === 0,
   });
 
-  // The relay must have published the load's backlog before latency means anything.
-  const owner = new pg.Client({ connectionString: people.databaseUrl });
-  await owner.connect();
-  cleanup.push(() => owner.end());
-  const drainStart = performance.now();
-  let backlog = Number.NaN;
-  while (performance.now() - drainStart < 30_000) {
-    const recorded = (await owner.query('select count(*)::int as n from event_log')).rows[0].n as number;
-    backlog = recorded - (await jsm.streams.info(streamNames(namespace).events)).state.messages;
-    if (backlog <= 0) break;
-    await sleep(200);
-  }
-  const drainSeconds = (performance.now() - drainStart) / 1000;
-  rows.push({
-    measure: '(b) outbox rows not on the stream after the load',
-    figure:
-      backlog <= 0
-        ? `0 (caught up after ${fixed(drainSeconds, 1)} s)`
-        : `${backlog} still missing after 30 s`,
-    goal: '0',
-    met: backlog <= 0,
-  });
+  let events: Awaited<ReturnType<typeof eventLatency>> | null = null;
+  if (relayOff) rows.push({ measure: '(c) skipped: BENCH_RELAY=off', figure: '' });
+  else {
+    // Every outbox row must reach the stream (a lost event shows here), and the backlog of the
+    // throughput runs must be gone before latency means anything.
+    const owner = new pg.Client({ connectionString: people.db.url });
+    await owner.connect();
+    cleanup.push(() => owner.end());
+    const drainStart = performance.now();
+    let backlog = Number.NaN;
+    while (performance.now() - drainStart < 30_000) {
+      const { n } = (await owner.query('select count(*)::int as n from event_log')).rows[0];
+      backlog = n - (await jsm.streams.info(streamNames(namespace).events)).state.messages;
+      if (backlog <= 0) break;
+      await sleep(200);
+    }
+    const drained = `caught up ${fixed((performance.now() - drainStart) / 1000, 1)} s after the load`;
+    rows.push({
+      measure: '(b) outbox rows missing from the stream',
+      figure: backlog <= 0 ? `0 (${drained})` : `${backlog} after 30 s`,
+      goal: '0',
+      met: backlog <= 0,
+    });
 
-  // (c) A durable consumer in another service's database. Created here first with DeliverPolicy.New
-  // (startConsumer keeps an existing consumer) so it follows only this phase, not the backlog of (b).
-  const consumerDb = await createDatabase(adminUrl, uniqueName('accanto_bench_'));
-  cleanup.push(() => dropDatabase(adminUrl, consumerDb));
-  const setup = new pg.Client({ connectionString: consumerDb });
-  await setup.connect();
-  await setup.query(messagingMigrationSql({ app: 'postgres', relay: 'postgres' }));
-  await setup.end();
-  const orm = await MikroORM.init({
-    clientUrl: consumerDb,
-    entities: [],
-    discovery: { warnWhenNoEntities: false },
-  });
-  cleanup.push(() => orm.close());
-  const filterSubject = natsSubject('accanto.people.>', namespace);
-  await jsm.consumers.add(streamNames(namespace).events, {
-    durable_name: 'bench-follower',
-    filter_subject: filterSubject,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.New,
-  });
-  const responded = new Map<string, number>();
-  const onStream = new Map<string, number>();
-  const handled = new Map<string, { at: number; wallClock: number; recordedAt: string }>();
-  // A plain NATS subscription sees each message when the relay publishes it: splits relay from consumer.
-  const tap = nats.subscribe(natsSubject('accanto.people.person-registered.v1', namespace), {
-    callback: (_error, msg) =>
-      void onStream.set(
-        (msg.json() as { subjects: { personId: string } }).subjects.personId,
-        performance.now(),
-      ),
-  });
-  cleanup.push(async () => tap.unsubscribe());
-  const consumer = await startConsumer({
-    nats,
-    namespace,
-    orm,
-    durable: 'bench-follower',
-    filterSubject: 'accanto.people.>',
-    handlers: {
-      'accanto.people.person-registered.v1': async (event) => {
-        handled.set(event.subjects.personId, {
-          at: performance.now(),
-          wallClock: Date.now(),
-          recordedAt: event.recordedAt,
-        });
+    // (c) Commit to consumer at a fixed rate.
+    const consumerDb = await freshDatabase();
+    events = await eventLatency({
+      nats,
+      jsm,
+      consumerDb: consumerDb.url,
+      namespace,
+      target,
+      rate: eventRate,
+      seconds: seconds.events,
+      cleanup,
+    });
+    rows.push(
+      {
+        measure: `(c) HTTP response -> consumer handler, ${eventRate}/s, ${seconds.events} s`,
+        figure: `${latency(events.responseToHandler)} (${events.handled} of ${events.registered} events)`,
+        goal: 'p99 < 10 ms',
+        met: percentile(events.responseToHandler, 99) < 10 && events.handled === events.registered,
       },
-    },
-  });
-  cleanup.push(() => consumer.stop());
-  const eventLoad = await openLoop(target, eventRate, seconds.events, (id, at) => responded.set(id, at));
-  for (let waited = 0; waited < 5000 && handled.size < responded.size; waited += 100) await sleep(100);
-  const ids = [...responded.keys()].filter((id) => handled.has(id));
-  const delays = (from: (id: string) => number | undefined, to: (id: string) => number | undefined) =>
-    ids.flatMap((id) => (from(id) !== undefined && to(id) !== undefined ? [to(id)! - from(id)!] : []));
-  const events = {
-    responseToHandler: delays(
-      (id) => responded.get(id),
-      (id) => handled.get(id)?.at,
-    ),
-    responseToStream: delays(
-      (id) => responded.get(id),
-      (id) => onStream.get(id),
-    ),
-    streamToHandler: delays(
-      (id) => onStream.get(id),
-      (id) => handled.get(id)?.at,
-    ),
-    recordedToHandler: delays(
-      (id) => Date.parse(handled.get(id)!.recordedAt),
-      (id) => handled.get(id)!.wallClock,
-    ),
-  };
-  const p = (samples: number[]) => ms(percentile(samples, 50), percentile(samples, 99));
-  rows.push(
-    {
-      measure: `(c) HTTP response -> consumer handler, ${eventRate} ev/s, ${seconds.events} s`,
-      figure: `${p(events.responseToHandler)} (${ids.length} of ${responded.size} events handled)`,
-      goal: 'p99 < 10 ms',
-      met: percentile(events.responseToHandler, 99) < 10 && ids.length === responded.size,
-    },
-    { measure: '    HTTP response -> message on NATS (relay)', figure: p(events.responseToStream) },
-    { measure: '    message on NATS -> handler (consumer)', figure: p(events.streamToHandler) },
-    { measure: '    envelope recordedAt -> handler (wall clock, 1 ms)', figure: p(events.recordedToHandler) },
-    {
-      measure: `(c) HTTP latency at ${eventRate} req/s, open loop`,
-      figure: `${ms(eventLoad.p50, eventLoad.p99)} (${eventLoad.failed} failed)`,
-    },
-  );
+      { measure: '    HTTP response -> message on NATS (relay)', figure: latency(events.responseToStream) },
+      { measure: '    message on NATS -> handler (consumer)', figure: latency(events.streamToHandler) },
+      {
+        measure: '    recordedAt -> handler (wall clock, 1 ms)',
+        figure: latency(events.recordedAtToHandler),
+      },
+      {
+        measure: `    HTTP latency during (c), open loop`,
+        figure: `${ms(events.http.p50, events.http.p99)}, ${events.http.failed} failed`,
+      },
+    );
+  }
 
   // (d) Resident memory after all the load.
   const app = residentMemory(people.pid);
   const self = residentMemory('self');
   rows.push(
     {
-      measure: '(d) people app RSS: idle / after load / peak (VmHWM)',
+      measure: '(d) people app RSS: idle / after load / peak',
       figure: `${fixed(idleMemory.rssMb)} / ${fixed(app.rssMb)} / ${fixed(app.peakMb)} MB`,
       goal: 'peak < 250 MB',
       met: app.peakMb < 250,
     },
     {
-      measure: '(d) bench process (+ in-process IdP, autocannon, consumer): RSS / peak',
+      measure: '(d) bench process (in-process IdP, load, consumer): RSS / peak',
       figure: `${fixed(self.rssMb)} / ${fixed(self.peakMb)} MB`,
     },
   );
-  return {
-    rows,
-    baseline,
-    max,
-    fixedRate,
-    backlog: { backlog, drainSeconds },
-    eventLoad,
-    memory: { idleMemory, app, self },
-  };
+  return { raw, max, fixedRate, events, memory: { idleMemory, app, self } };
 }
 
 const git = (args: string) => execSync(`git ${args}`, { encoding: 'utf8' }).trim();
-const machine = {
-  cpus: `${cpus().length} x ${cpus()[0]?.model}`,
-  memoryGiB: Math.round(totalmem() / 2 ** 30),
-  node: process.version,
-  postgres: '',
-  nats: nats.info?.version ?? 'unknown',
-};
 const tree = {
   commit: git('rev-parse --short HEAD'),
-  uncommittedInAppsAndLibs: git('status --porcelain -- apps libs').split('\n').filter(Boolean),
+  dirty: git('status --porcelain -- apps libs').split('\n').filter(Boolean),
 };
 try {
+  const rows: Row[] = [];
+  const result = await run(rows);
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  machine.postgres = (await admin.query('show server_version')).rows[0].server_version;
+  const postgres = (await admin.query('show server_version')).rows[0].server_version;
   await admin.end();
-  const result = await run();
+  const machine = `${cpus().length} x ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${postgres}, nats-server ${nats.info?.version}`;
+  const context = [
+    `Machine: ${machine}. The ${cpus().length} cores are shared by the app, PostgreSQL, NATS and this process (load generator, raw inserts, consumer), and by anything else running: load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end.`,
+    `Tree: ${tree.commit}${tree.dirty.length ? ` + uncommitted in apps/libs: ${tree.dirty.join(', ')}` : ''}.${relayOff ? ' BENCH_RELAY=off: relay in standby.' : ''}`,
+  ];
   const title = `Accanto people benchmark, ${startedAt.toISOString()}${quick ? ' (BENCH_QUICK: figures meaningless)' : ''}`;
-  const context =
-    `Machine: ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}, PostgreSQL ${machine.postgres}, ` +
-    `nats-server ${machine.nats}. The ${cpus().length} cores are shared by the app, PostgreSQL, NATS and this process ` +
-    `(load generator, baseline, consumer). Tree: ${tree.commit}` +
-    ` Load average (1 min) at start / end: ${loadAtStart} / ${loadavg()[0].toFixed(1)}.` +
-    (tree.uncommittedInAppsAndLibs.length
-      ? ` + uncommitted: ${tree.uncommittedInAppsAndLibs.join(', ')}`
-      : '');
-  console.log(`\n${title}\n${context}\n\n${textTable(result.rows)}\n`);
-  const stamp = startedAt
-    .toISOString()
-    .replaceAll(':', '-')
-    .replace(/\.\d+Z$/, 'Z');
+  console.log(`\n${title}\n${context.join('\n')}\n\n${textTable(rows)}\n`);
+  const stamp =
+    startedAt
+      .toISOString()
+      .replaceAll(':', '-')
+      .replace(/\.\d+Z$/, 'Z') + (relayOff ? '-relay-off' : '');
   const dir = resolve(import.meta.dirname, '../../bench/results');
   mkdirSync(dir, { recursive: true });
   const json = JSON.stringify(
-    { startedAt, quick, seconds, connectionCounts, machine, tree, ...result },
+    { startedAt, quick, relayOff, seconds, machine, tree, rows, ...result },
     null,
     2,
   );
-  const markdown = `# ${title}\n\n${context}\n\nCommand: \`npm run bench\`\n\n${markdownTable(result.rows)}\n`;
-  for (const name of [stamp, 'latest']) {
+  const markdown = `# ${title}\n\n${context.join('\n\n')}\n\nCommand: \`npm run bench\`\n\n${markdownTable(rows)}\n`;
+  // Profiling runs (relay off) keep their own file; `latest` is the standard run.
+  for (const name of quick ? [] : relayOff ? [stamp] : [stamp, 'latest']) {
     writeFileSync(resolve(dir, `${name}.json`), `${json}\n`);
     writeFileSync(resolve(dir, `${name}.md`), markdown);
   }
-  console.log(`saved bench/results/${stamp}.{json,md} and bench/results/latest.{json,md}`);
+  if (!quick)
+    console.log(
+      `saved bench/results/${stamp}.{json,md}${relayOff ? '' : ' and bench/results/latest.{json,md}'}`,
+    );
 } finally {
   for (const step of cleanup.reverse())
     await step().catch((error: unknown) => console.error(`cleanup: ${String(error)}`));

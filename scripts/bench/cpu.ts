@@ -47,8 +47,20 @@ export function cpuSnapshot(appPid: number | null, databases: string[]): CpuSnap
   };
 }
 
+export type CpuPerOperation = {
+  app: number;
+  postgres: number;
+  bench: number;
+  rest: number;
+  machineBusyPercent: number;
+};
+
 /** CPU milliseconds per operation by process group between two snapshots, and how busy the machine was. */
-export function cpuPerOperation(before: CpuSnapshot, after: CpuSnapshot, operations: number) {
+export function cpuPerOperation(
+  before: CpuSnapshot,
+  after: CpuSnapshot,
+  operations: number,
+): CpuPerOperation {
   const per = (ticks: number) => (ticks * tickMs) / operations;
   const ours = after.app - before.app + (after.postgres - before.postgres) + (after.bench - before.bench);
   return {

@@ -1,0 +1,53 @@
+import pg from 'pg';
+
+/** Average number of a role's sessions in each state while sampling, from pg_stat_activity. */
+export type SessionProfile = {
+  running: number;
+  lockWait: number;
+  ioWait: number;
+  idleInTransaction: number;
+  idle: number;
+};
+
+/**
+ * Samples pg_stat_activity every 20 ms until stopped: shows whether connections wait on a lock
+ * (the event_log_head row every append locks), on PostgreSQL I/O, or on the client (idle in
+ * transaction: the app holds the transaction open while its event loop gets to the next statement).
+ */
+export async function sampleSessions(adminUrl: string, database: string, role: string) {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  const sum: SessionProfile = { running: 0, lockWait: 0, ioWait: 0, idleInTransaction: 0, idle: 0 };
+  let samples = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const { rows } = await client.query<{ state: string; wait: string | null }>(
+        'select state, wait_event_type as wait from pg_stat_activity where datname = $1 and usename = $2',
+        [database, role],
+      );
+      samples += 1;
+      for (const { state, wait } of rows) {
+        if (state === 'idle') sum.idle += 1;
+        else if (state.startsWith('idle in transaction')) sum.idleInTransaction += 1;
+        else if (wait === 'Lock') sum.lockWait += 1;
+        else if (wait === 'IO') sum.ioWait += 1;
+        else sum.running += 1;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  return async (): Promise<SessionProfile> => {
+    stopped = true;
+    await loop;
+    await client.end();
+    const average = (n: number) => Math.round((n / Math.max(samples, 1)) * 10) / 10;
+    return {
+      running: average(sum.running),
+      lockWait: average(sum.lockWait),
+      ioWait: average(sum.ioWait),
+      idleInTransaction: average(sum.idleInTransaction),
+      idle: average(sum.idle),
+    };
+  };
+}
