@@ -4,7 +4,53 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { messagingMigrationSql, natsSubject, startConsumer, streamNames } from '#messaging';
+import { collectEvents } from '#testing';
 import { openLoop, type Target } from './load.js';
+
+/**
+ * Waits until every event_log row is on the stream. If some are still missing after `timeoutMs`,
+ * says which (transaction id, position), where the relay's cursor is, and which transactions are
+ * open (an open one holds the relay back): the evidence for a lost or stuck event.
+ */
+export async function outboxBacklog(
+  ownerUrl: string,
+  natsUrl: string,
+  jsm: JetStreamManager,
+  namespace: string,
+  timeoutMs: number,
+) {
+  const owner = new pg.Client({ connectionString: ownerUrl });
+  await owner.connect();
+  try {
+    const start = performance.now();
+    for (;;) {
+      const { n } = (await owner.query('select count(*)::int as n from event_log')).rows[0];
+      const missing = n - (await jsm.streams.info(streamNames(namespace).events)).state.messages;
+      const seconds = (performance.now() - start) / 1000;
+      if (missing <= 0) return { missing: 0, seconds };
+      if (seconds * 1000 < timeoutMs) {
+        await sleep(200);
+        continue;
+      }
+      const stream = await collectEvents(natsUrl, streamNames(namespace).events);
+      await sleep(2000);
+      const published = new Set(stream.events.map((e) => e.msgId));
+      await stream.close();
+      const rows = await owner.query(
+        'select id, transaction_id::text as xid, position, recorded_at from event_log',
+      );
+      const cursor = await owner.query('select transaction_id::text as xid, position from relay_cursor');
+      const open = await owner.query(
+        `select usename, state, backend_xid::text, xact_start, left(query, 60) as query from pg_stat_activity
+          where datname = current_database() and backend_xid is not null`,
+      );
+      const notPublished = rows.rows.filter((row) => !published.has(row.id));
+      return { missing, seconds, notPublished, cursor: cursor.rows[0], openTransactions: open.rows };
+    }
+  } finally {
+    await owner.end();
+  }
+}
 
 /**
  * Registrations at a fixed rate while a durable consumer (startConsumer, its own database with the
