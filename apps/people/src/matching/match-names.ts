@@ -193,12 +193,29 @@ const equivalentGroups = [
   ['elena', 'olena', 'helena', 'jelena', 'yelena', 'helene'],
   ['ecaterina', 'ekaterina', 'katerina', 'caterina', 'kateryna', 'catherine'],
 ];
-const equivalents = new Map<string, number>();
-equivalentGroups.forEach((group, index) => group.forEach((name) => equivalents.set(name, index)));
+// What friends call a person, well known to Italian operators: "Peppe" in one record, "Giuseppe" in another.
+const nicknameGroups = [
+  ['giuseppe', 'peppe', 'beppe', 'pino', 'peppino'],
+  ['luigi', 'gigi', 'gino'],
+  ['domenico', 'mimmo'],
+  ['salvatore', 'toto', 'turi'],
+  ['antonio', 'tonino', 'toni'],
+  ['giovanni', 'gianni', 'nanni'],
+  ['francesco', 'franco', 'checco'],
+  ['vincenzo', 'enzo'],
+  ['raffaele', 'lello'],
+  ['alexandru', 'sandu'],
+  ['mohamed', 'momo'],
+  ['abdelkader', 'kader'],
+];
+const equivalents = new Map<string, Set<number>>();
+[...equivalentGroups, ...nicknameGroups].forEach((group, index) =>
+  group.forEach((name) => equivalents.set(name, (equivalents.get(name) ?? new Set()).add(index))),
+);
 
 export function areEquivalentNames(a: string, b: string): boolean {
-  const group = equivalents.get(a);
-  return group !== undefined && group === equivalents.get(b);
+  const groups = equivalents.get(a);
+  return groups !== undefined && [...(equivalents.get(b) ?? [])].some((g) => groups.has(g));
 }
 
 /** Jaro-Winkler similarity (prefix scale 0.1, up to 4 letters): 1 for equal strings. */
@@ -234,19 +251,24 @@ export function jaroWinkler(a: string, b: string): number {
 
 const withoutArticle = (token: string) => (/^(el|al|ul)[a-z]{4}/.test(token) ? token.slice(2) : token);
 
+/** A name token with its sound, computed once per record rather than once per comparison. */
+export type NameToken = { text: string; sound: string };
+
+export const toNameTokens = (texts: string[]): NameToken[] =>
+  texts.map((text) => ({ text, sound: phoneticKey(text) }));
+
 /** How alike two name tokens are, in [0, 1]: spelling, sound, and names known to be one. */
-export function tokenSimilarity(a: string, b: string): number {
-  if (a === b) return 1;
+export function tokenSimilarity(a: NameToken, b: NameToken): number {
+  const [x, y] = [a.text, b.text];
+  if (x === y) return 1;
   // An initial ("M.") agrees with any name it begins, but says little.
-  if (a.length === 1 || b.length === 1) return a[0] === b[0] ? 0.8 : 0;
-  let similarity = jaroWinkler(a, b);
-  if (Math.min(a.length, b.length) >= 3 && phoneticKey(a) === phoneticKey(b)) {
-    similarity = Math.max(similarity, 0.93);
-  }
-  if (areEquivalentNames(a, b)) similarity = Math.max(similarity, 0.9);
+  if (x.length === 1 || y.length === 1) return x[0] === y[0] ? 0.8 : 0;
+  let similarity = jaroWinkler(x, y);
+  if (Math.min(x.length, y.length) >= 3 && a.sound === b.sound) similarity = Math.max(similarity, 0.93);
+  if (areEquivalentNames(x, y)) similarity = Math.max(similarity, 0.9);
   // Elamrani / Amrani: the Arabic article is written or not.
-  const [bareA, bareB] = [withoutArticle(a), withoutArticle(b)];
-  if (bareA !== a || bareB !== b) similarity = Math.max(similarity, jaroWinkler(bareA, bareB) - 0.02);
+  const [bareX, bareY] = [withoutArticle(x), withoutArticle(y)];
+  if (bareX !== x || bareY !== y) similarity = Math.max(similarity, jaroWinkler(bareX, bareY) - 0.02);
   return similarity;
 }
 
@@ -255,12 +277,17 @@ export function tokenSimilarity(a: string, b: string): number {
  * shorter side), or the names written together ("Abdel Kader" / "Abdelkader"), whichever is higher.
  * `extraPenalty` is taken per token of the longer name left unmatched.
  */
-export function tokenSetSimilarity(a: string[], b: string[], extraPenalty = 0): number {
+export function tokenSetSimilarity(a: NameToken[], b: NameToken[], extraPenalty = 0): number {
   if (a.length === 0 || b.length === 0) return 0;
   const [short, long] = a.length <= b.length ? [a, b] : [b, a];
   let total = 0;
-  for (const s of short) total += Math.max(...long.map((l) => tokenSimilarity(s, l)));
+  for (const s of short) {
+    let best = 0;
+    for (const l of long) best = Math.max(best, tokenSimilarity(s, l));
+    total += best;
+  }
   const spread = total / short.length - extraPenalty * (long.length - short.length);
-  const joined = a.length + b.length > 2 ? jaroWinkler(a.join(''), b.join('')) : 0;
+  const joined =
+    a.length + b.length > 2 ? jaroWinkler(a.map((t) => t.text).join(''), b.map((t) => t.text).join('')) : 0;
   return Math.max(spread, joined);
 }

@@ -1,4 +1,11 @@
-import { aliasText, nameTokens, tokenSetSimilarity, tokenSimilarity } from './match-names.js';
+import {
+  aliasText,
+  nameTokens,
+  tokenSetSimilarity,
+  tokenSimilarity,
+  toNameTokens,
+  type NameToken,
+} from './match-names.js';
 
 // How alike two organisations' records of a person are. The evidence of each field is added as
 // log-odds (Fellegi-Sunter record linkage): agreement adds, disagreement subtracts, a missing field
@@ -30,14 +37,24 @@ export type BirthAgreement =
   | 'different'
   | 'unknown';
 export type Agreement = 'same' | 'different' | 'unknown';
+export type NationalityAgreement = Agreement | 'neighbouring';
+
+/** What comparing two records found, field by field, before any weighing. */
+export type MatchFindings = {
+  names: { similarity: number; coverage: NameCoverage };
+  aliases: { toAlias: number; toName: number };
+  birth: { agreement: BirthAgreement; yearsApart: number | null };
+  nationality: { agreement: NationalityAgreement };
+  gender: { agreement: Agreement };
+};
 
 /** Each field's finding and the log-odds it added: what a reviewer is shown next to the score. */
 export type MatchComponents = {
-  names: { similarity: number; coverage: NameCoverage; weight: number };
+  names: MatchFindings['names'] & { weight: number };
   aliases: { similarity: number; against: 'alias' | 'name' | 'none'; weight: number };
-  birth: { agreement: BirthAgreement; yearsApart: number | null; weight: number };
-  nationality: { agreement: Agreement; weight: number };
-  gender: { agreement: Agreement; weight: number };
+  birth: MatchFindings['birth'] & { weight: number };
+  nationality: MatchFindings['nationality'] & { weight: number };
+  gender: MatchFindings['gender'] & { weight: number };
 };
 
 export type MatchScore = { score: number; logOdds: number; components: MatchComponents };
@@ -50,7 +67,7 @@ export type MatchWeights = {
   nameCurve: ReadonlyArray<readonly [similarity: number, share: number]>;
   aliases: { alias: number; name: number };
   birth: Record<Exclude<BirthAgreement, 'unknown'>, number>;
-  nationality: { same: number; different: number };
+  nationality: Record<Exclude<NationalityAgreement, 'unknown'>, number>;
   gender: { same: number; different: number };
 };
 
@@ -77,26 +94,96 @@ export const defaultMatchWeights: MatchWeights = {
     far: -1.5,
     different: -4,
   },
-  nationality: { same: 1, different: -2 },
+  nationality: { same: 1, neighbouring: -0.3, different: -2.5 },
   gender: { same: 0.3, different: -3.5 },
 };
 
 /** Pairs scoring at least this are proposed for review. */
 export const defaultMatchThreshold = 0.5;
 
-export function matchScore(a: MatchPerson, b: MatchPerson, weights = defaultMatchWeights): MatchScore {
-  const names = compareNames(a, b, weights);
-  const aliases = compareAliases(a, b, weights);
-  const birth = compareBirth(a, b, weights);
-  const nationality = compareNationality(a, b, weights);
-  const gender = compareGender(a, b, weights);
-  const logOdds =
-    weights.bias + names.weight + aliases.weight + birth.weight + nationality.weight + gender.weight;
+/** A record read once for many comparisons: its names folded and their sounds computed. */
+export type PreparedPerson = {
+  person: MatchPerson;
+  given: NameToken[];
+  family: NameToken[];
+  aliases: NameToken[];
+  /** Name tokens and, for a name of several words, the words written together. */
+  names: NameToken[];
+  birth: Birth | null;
+  gender: 'man' | 'woman' | null;
+};
+
+export function prepareForMatching(person: MatchPerson): PreparedPerson {
+  const given = toNameTokens(nameTokens(person.givenName));
+  const family = toNameTokens(nameTokens(person.familyName));
+  const all = [...given, ...family];
   return {
-    score: 1 / (1 + Math.exp(-logOdds)),
-    logOdds,
-    components: { names, aliases, birth, nationality, gender },
+    person,
+    given,
+    family,
+    aliases: toNameTokens(person.aliases.map((a) => aliasText(a.name)).filter(Boolean)),
+    names: all.length > 1 ? [...all, ...toNameTokens([all.map((t) => t.text).join('')])] : all,
+    birth: birthOf(person),
+    gender: genderOf(person.gender),
   };
+}
+
+export function matchScore(
+  a: MatchPerson | PreparedPerson,
+  b: MatchPerson | PreparedPerson,
+  weights = defaultMatchWeights,
+): MatchScore {
+  return weighFindings(matchFindings(a, b), weights);
+}
+
+export function matchFindings(
+  a: MatchPerson | PreparedPerson,
+  b: MatchPerson | PreparedPerson,
+): MatchFindings {
+  const x = 'person' in a ? a : prepareForMatching(a);
+  const y = 'person' in b ? b : prepareForMatching(b);
+  return {
+    names: compareNames(x, y),
+    aliases: compareAliases(x, y),
+    birth: compareBirth(x.birth, y.birth),
+    nationality: { agreement: compareNationality(x.person.nationality, y.person.nationality) },
+    gender: {
+      agreement:
+        x.gender === null || y.gender === null ? 'unknown' : x.gender === y.gender ? 'same' : 'different',
+    },
+  };
+}
+
+/** The findings weighed: separate from comparing, so weights can be tuned without comparing again. */
+export function weighFindings(findings: MatchFindings, weights = defaultMatchWeights): MatchScore {
+  const { names, aliases, birth, nationality, gender } = findings;
+  // Different nicknames are no evidence of different people: only agreement counts.
+  const share = (s: number) => Math.min(1, Math.max(0, (s - 0.85) / 0.12));
+  const toAlias = weights.aliases.alias * share(aliases.toAlias);
+  const toName = weights.aliases.name * share(aliases.toName);
+  const components: MatchComponents = {
+    names: {
+      ...names,
+      weight:
+        names.coverage === 'none'
+          ? 0
+          : weights.names[names.coverage] * interpolate(weights.nameCurve, names.similarity),
+    },
+    aliases:
+      toAlias === 0 && toName === 0
+        ? { similarity: Math.max(aliases.toAlias, aliases.toName), against: 'none', weight: 0 }
+        : toAlias >= toName
+          ? { similarity: aliases.toAlias, against: 'alias', weight: toAlias }
+          : { similarity: aliases.toName, against: 'name', weight: toName },
+    birth: { ...birth, weight: birth.agreement === 'unknown' ? 0 : weights.birth[birth.agreement] },
+    nationality: {
+      ...nationality,
+      weight: nationality.agreement === 'unknown' ? 0 : weights.nationality[nationality.agreement],
+    },
+    gender: { ...gender, weight: gender.agreement === 'unknown' ? 0 : weights.gender[gender.agreement] },
+  };
+  const logOdds = Object.values(components).reduce((sum, c) => sum + c.weight, weights.bias);
+  return { score: 1 / (1 + Math.exp(-logOdds)), logOdds, components };
 }
 
 function interpolate(curve: MatchWeights['nameCurve'], x: number): number {
@@ -111,24 +198,19 @@ function interpolate(curve: MatchWeights['nameCurve'], x: number): number {
   return curve[curve.length - 1][1];
 }
 
-function compareNames(a: MatchPerson, b: MatchPerson, weights: MatchWeights): MatchComponents['names'] {
-  const [givenA, familyA, givenB, familyB] = [
-    nameTokens(a.givenName),
-    nameTokens(a.familyName),
-    nameTokens(b.givenName),
-    nameTokens(b.familyName),
-  ];
-  const allA = [...givenA, ...familyA];
-  const allB = [...givenB, ...familyB];
-  if (allA.length === 0 || allB.length === 0) return { similarity: 0, coverage: 'none', weight: 0 };
+function compareNames(a: PreparedPerson, b: PreparedPerson): MatchFindings['names'] {
+  const allA = [...a.given, ...a.family];
+  const allB = [...b.given, ...b.family];
+  if (allA.length === 0 || allB.length === 0) return { similarity: 0, coverage: 'none' };
   let similarity: number;
   let coverage: NameCoverage;
-  if (givenA.length && familyA.length && givenB.length && familyB.length) {
+  if (a.given.length && a.family.length && b.given.length && b.family.length) {
     // A wrong family name is not made good by a right given name: the weaker part counts more.
     const pair = (x: number, y: number) => 0.6 * Math.min(x, y) + 0.4 * Math.max(x, y);
-    const straight = pair(tokenSetSimilarity(givenA, givenB, 0.03), tokenSetSimilarity(familyA, familyB, 0.03));
+    const part = (x: NameToken[], y: NameToken[]) => tokenSetSimilarity(x, y, 0.03);
+    const straight = pair(part(a.given, b.given), part(a.family, b.family));
     // Given and family names are often swapped (on documents, by whoever writes them down).
-    const swapped = pair(tokenSetSimilarity(givenA, familyB, 0.03), tokenSetSimilarity(familyA, givenB, 0.03));
+    const swapped = pair(part(a.given, b.family), part(a.family, b.given));
     // Or split differently: "Mohamed Ali | Ben Salah" and "Mohamed | Ali Bensalah".
     const whole = tokenSetSimilarity(allA, allB, 0.05) - 0.02;
     similarity = Math.max(straight, swapped - 0.01, whole);
@@ -138,31 +220,20 @@ function compareNames(a: MatchPerson, b: MatchPerson, weights: MatchWeights): Ma
     similarity = tokenSetSimilarity(allA, allB);
     coverage = 'partial';
   }
-  return { similarity, coverage, weight: weights.names[coverage] * interpolate(weights.nameCurve, similarity) };
+  return { similarity, coverage };
 }
 
-function compareAliases(a: MatchPerson, b: MatchPerson, weights: MatchWeights): MatchComponents['aliases'] {
-  const aliasesA = a.aliases.map((x) => aliasText(x.name)).filter(Boolean);
-  const aliasesB = b.aliases.map((x) => aliasText(x.name)).filter(Boolean);
-  const best = (xs: string[], ys: string[]) =>
-    Math.max(0, ...xs.flatMap((x) => ys.map((y) => tokenSimilarity(x, y))));
-  // A street name said to one partner may be the name written down by another.
-  const namesOf = (p: MatchPerson) => {
-    const tokens = [...nameTokens(p.givenName), ...nameTokens(p.familyName)];
-    return tokens.length > 1 ? [...tokens, tokens.join('')] : tokens;
+function compareAliases(a: PreparedPerson, b: PreparedPerson): MatchFindings['aliases'] {
+  const best = (xs: NameToken[], ys: NameToken[]) => {
+    let found = 0;
+    for (const x of xs) for (const y of ys) found = Math.max(found, tokenSimilarity(x, y));
+    return found;
   };
-  const againstAlias = best(aliasesA, aliasesB);
-  const againstName = Math.max(best(aliasesA, namesOf(b)), best(aliasesB, namesOf(a)));
-  // Different nicknames are no evidence of different people: only agreement counts.
-  const share = (s: number) => Math.min(1, Math.max(0, (s - 0.85) / 0.12));
-  const aliasWeight = weights.aliases.alias * share(againstAlias);
-  const nameWeight = weights.aliases.name * share(againstName);
-  if (aliasWeight === 0 && nameWeight === 0) {
-    return { similarity: Math.max(againstAlias, againstName), against: 'none', weight: 0 };
-  }
-  return aliasWeight >= nameWeight
-    ? { similarity: againstAlias, against: 'alias', weight: aliasWeight }
-    : { similarity: againstName, against: 'name', weight: nameWeight };
+  // A street name said to one partner may be the name written down by another.
+  return {
+    toAlias: best(a.aliases, b.aliases),
+    toName: Math.max(best(a.aliases, b.names), best(b.aliases, a.names)),
+  };
 }
 
 type Birth = { year: number; date: string | null; kind: 'exact' | 'approximate' | 'estimated' };
@@ -184,12 +255,13 @@ function oneSlipApart(x: string, y: string): boolean {
   if (x.length !== y.length || x === y) return false;
   const diff = [...x].flatMap((c, i) => (c === y[i] ? [] : [i]));
   if (diff.length === 1) return true;
-  return diff.length === 2 && diff[1] === diff[0] + 1 && x[diff[0]] === y[diff[1]] && x[diff[1]] === y[diff[0]];
+  return (
+    diff.length === 2 && diff[1] === diff[0] + 1 && x[diff[0]] === y[diff[1]] && x[diff[1]] === y[diff[0]]
+  );
 }
 
-function compareBirth(a: MatchPerson, b: MatchPerson, weights: MatchWeights): MatchComponents['birth'] {
-  const [x, y] = [birthOf(a), birthOf(b)];
-  if (x === null || y === null) return { agreement: 'unknown', yearsApart: null, weight: 0 };
+function compareBirth(x: Birth | null, y: Birth | null): MatchFindings['birth'] {
+  if (x === null || y === null) return { agreement: 'unknown', yearsApart: null };
   const yearsApart = Math.abs(x.year - y.year);
   let agreement: BirthAgreement;
   if (x.kind === 'exact' && y.kind === 'exact' && x.date !== null && y.date !== null) {
@@ -215,25 +287,63 @@ function compareBirth(a: MatchPerson, b: MatchPerson, weights: MatchWeights): Ma
     else if (yearsApart <= far) agreement = 'far';
     else agreement = 'different';
   }
-  return { agreement, yearsApart, weight: weights.birth[agreement] };
+  return { agreement, yearsApart };
 }
 
-function compareNationality(a: MatchPerson, b: MatchPerson, weights: MatchWeights): MatchComponents['nationality'] {
+// Neighbouring countries are confused in records: a person says one, a document another, an
+// operator guesses. Within a region a different nationality is weak evidence of a different person.
+const regions = [
+  ['MA', 'DZ', 'TN', 'LY', 'EH', 'MR'],
+  ['EG', 'SD', 'LY'],
+  ['SN', 'GM', 'ML', 'GN', 'GW', 'SL', 'LR', 'CI', 'BF', 'NE', 'MR'],
+  ['NG', 'GH', 'TG', 'BJ', 'CM', 'NE'],
+  ['ER', 'ET', 'SO', 'SD', 'DJ'],
+  ['RO', 'MD', 'UA', 'BG', 'HU', 'RS'],
+  ['UA', 'RU', 'BY', 'PL', 'MD', 'LT', 'LV', 'EE', 'GE'],
+  ['PL', 'SK', 'CZ', 'UA', 'DE'],
+  ['IT', 'SM', 'VA', 'CH'],
+  ['PK', 'IN', 'BD', 'AF', 'LK', 'NP'],
+];
+
+function compareNationality(a: string | null, b: string | null): NationalityAgreement {
   const known = (n: string | null) => (n === null || n === 'XX' ? null : n);
-  const [x, y] = [known(a.nationality), known(b.nationality)];
-  if (x === null || y === null) return { agreement: 'unknown', weight: 0 };
-  return x === y
-    ? { agreement: 'same', weight: weights.nationality.same }
-    : { agreement: 'different', weight: weights.nationality.different };
+  const [x, y] = [known(a), known(b)];
+  if (x === null || y === null) return 'unknown';
+  if (x === y) return 'same';
+  return regions.some((r) => r.includes(x) && r.includes(y)) ? 'neighbouring' : 'different';
 }
 
-const men = new Set(['m', 'u', 'uomo', 'maschio', 'male', 'man', 'homme', 'masculin', 'barbat', 'ragazzo', 'maschile']);
-const women = new Set(['f', 'd', 'donna', 'femmina', 'female', 'woman', 'femme', 'feminin', 'femeie', 'ragazza', 'femminile']);
+const men = new Set([
+  'm',
+  'u',
+  'uomo',
+  'maschio',
+  'male',
+  'man',
+  'homme',
+  'masculin',
+  'barbat',
+  'ragazzo',
+  'maschile',
+]);
+const women = new Set([
+  'f',
+  'd',
+  'donna',
+  'femmina',
+  'female',
+  'woman',
+  'femme',
+  'feminin',
+  'femeie',
+  'ragazza',
+  'femminile',
+]);
 
 /** Self-described gender read as man / woman where the words say so plainly; anything else is not compared. */
 export function genderOf(text: string | null): 'man' | 'woman' | null {
   if (text === null) return null;
-  const words = aliasWords(text);
+  const words = genderWords(text);
   // "donna trans", "uomo trans", "non binario": a reading we should not guess at.
   if (words.some((w) => w.startsWith('trans') || w === 'non' || w === 'nb')) return null;
   if (words.length === 1 && men.has(words[0])) return 'man';
@@ -241,18 +351,10 @@ export function genderOf(text: string | null): 'man' | 'woman' | null {
   return null;
 }
 
-const aliasWords = (text: string) =>
+const genderWords = (text: string) =>
   text
     .toLowerCase()
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .split(/[^a-z]+/)
     .filter(Boolean);
-
-function compareGender(a: MatchPerson, b: MatchPerson, weights: MatchWeights): MatchComponents['gender'] {
-  const [x, y] = [genderOf(a.gender), genderOf(b.gender)];
-  if (x === null || y === null) return { agreement: 'unknown', weight: 0 };
-  return x === y
-    ? { agreement: 'same', weight: weights.gender.same }
-    : { agreement: 'different', weight: weights.gender.different };
-}

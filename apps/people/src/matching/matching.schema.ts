@@ -43,10 +43,12 @@ export function matchColumnsOf(p: MatchPerson): MatchColumns {
   const tokens = [...sounds, ...aliases.map(phoneticKey)];
   // Any two names or street names, in either order: swapped names and "given name + street name"
   // records still meet the full record.
-  for (let i = 0; i < tokens.length; i++) for (let j = i + 1; j < tokens.length; j++) pair('p', tokens[i], tokens[j]);
+  for (let i = 0; i < tokens.length; i++)
+    for (let j = i + 1; j < tokens.length; j++) pair('p', tokens[i], tokens[j]);
   // A typo changes the sound of a name but seldom its first three letters.
   const starts = names.filter((t) => t.length > 2).map((t) => t.slice(0, 3));
-  for (let i = 0; i < starts.length; i++) for (let j = i + 1; j < starts.length; j++) pair('q', starts[i], starts[j]);
+  for (let i = 0; i < starts.length; i++)
+    for (let j = i + 1; j < starts.length; j++) pair('q', starts[i], starts[j]);
   for (const alias of aliases) keys.add(`a:${phoneticKey(alias)}`);
   // One name and the birth year: finds the record that holds only a given name, or a misspelt other.
   const birth = birthYearOf(p);
