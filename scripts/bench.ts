@@ -13,7 +13,7 @@ import { createDatabase, dropDatabase, fetchToken, startInfrastructure, uniqueNa
 import { cpuPerOperation, cpuSnapshot, type CpuPerOperation } from './bench/cpu.js';
 import { eventLatency, outboxBacklog } from './bench/event-latency.js';
 import { maxThroughput, openLoop, percentile, type Target } from './bench/load.js';
-import { startPeopleProcess } from './bench/people-process.js';
+import { snapshotBuild, startPeopleProcess } from './bench/people-process.js';
 import { rawInsertRate } from './bench/registration.js';
 import { fixed, markdownTable, residentMemory, textTable, type Row } from './bench/report.js';
 import { sampleSessions, type SessionProfile } from './bench/sessions.js';
@@ -41,7 +41,14 @@ const sessions = (s: SessionProfile) =>
   `running ${s.running}, lock wait ${s.lockWait}, I/O wait ${s.ioWait}, ` +
   `idle in transaction ${s.idleInTransaction}, idle ${s.idle}`;
 
-const cleanup: Array<() => Promise<unknown>> = [];
+const git = (args: string) => execSync(`git ${args}`, { encoding: 'utf8' }).trim();
+// What `npm run build` just compiled: recorded, and copied so later builds by others cannot change it.
+const tree = {
+  commit: git('rev-parse --short HEAD'),
+  dirty: git('status --porcelain -- apps libs').split('\n').filter(Boolean),
+};
+const build = snapshotBuild();
+const cleanup: Array<() => Promise<unknown>> = [async () => build.remove()];
 const startedAt = new Date();
 const loadAtStart = loadavg()[0];
 const infrastructure = await startInfrastructure();
@@ -73,7 +80,7 @@ async function startPeople(namespace: string, issuer: string, holdRelay = false)
     await holder.query('select pg_advisory_lock($1)', [relayLockKey]);
     cleanup.push(() => holder.end());
   }
-  const app = await startPeopleProcess({
+  const app = await startPeopleProcess(build.root, {
     DATABASE_URL: db.url,
     DATABASE_PROVISION: 'true',
     NATS_URL: infrastructure.natsUrl,
@@ -222,11 +229,6 @@ async function run(rows: Row[]) {
   return { raw, max, fixedRate, backlog, events, memory: { idleMemory, app, self } };
 }
 
-const git = (args: string) => execSync(`git ${args}`, { encoding: 'utf8' }).trim();
-const tree = {
-  commit: git('rev-parse --short HEAD'),
-  dirty: git('status --porcelain -- apps libs').split('\n').filter(Boolean),
-};
 try {
   const rows: Row[] = [];
   const result = await run(rows);
@@ -237,7 +239,7 @@ try {
   const machine = `${cpus().length} x ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${postgres}, nats-server ${nats.info?.version}`;
   const context = [
     `Machine: ${machine}. The ${cpus().length} cores are shared by the app, PostgreSQL, NATS and this process (load generator, raw inserts, consumer), and by anything else running: load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end.`,
-    `Tree: ${tree.commit}${tree.dirty.length ? ` + uncommitted in apps/libs: ${tree.dirty.join(', ')}` : ''}.${relayOff ? ' BENCH_RELAY=off: relay in standby.' : ''}`,
+    `Tree: ${tree.commit}${tree.dirty.length ? ` + uncommitted changes in ${tree.dirty.length} files under apps/ and libs/ (listed in the JSON)` : ''}.${relayOff ? ' BENCH_RELAY=off: relay in standby.' : ''}`,
   ];
   const title = `Accanto people benchmark, ${startedAt.toISOString()}${quick ? ' (BENCH_QUICK: figures meaningless)' : ''}`;
   console.log(`\n${title}\n${context.join('\n')}\n\n${textTable(rows)}\n`);

@@ -1,9 +1,24 @@
 import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { eventually, freePort } from '#testing';
 
 // dist/scripts/bench → the repository root.
-const root = resolve(import.meta.dirname, '../../..');
+const repository = resolve(import.meta.dirname, '../../..');
+
+/**
+ * A private copy of the build this run started with. Others build into the shared dist/ while a
+ * run lasts (every e2e run does), and the app starts a minute into the run: without the copy it
+ * could run code other than what was built and recorded.
+ */
+export function snapshotBuild(): { root: string; remove: () => void } {
+  const root = mkdtempSync(resolve(tmpdir(), 'accanto-bench-'));
+  cpSync(resolve(repository, 'dist'), resolve(root, 'dist'), { recursive: true });
+  cpSync(resolve(repository, 'package.json'), resolve(root, 'package.json')); // its "imports" map
+  symlinkSync(resolve(repository, 'node_modules'), resolve(root, 'node_modules'));
+  return { root, remove: () => rmSync(root, { recursive: true, force: true }) };
+}
 
 /**
  * The people app as a real process, with the command line of startAppProcess (#testing):
@@ -11,7 +26,7 @@ const root = resolve(import.meta.dirname, '../../..');
  * itself: it finds the repository root three levels above its own file, which is dist/ once
  * compiled, so from built code it starts dist/dist/... and fails. This also gives us the pid.
  */
-export async function startPeopleProcess(env: Record<string, string>) {
+export async function startPeopleProcess(root: string, env: Record<string, string>) {
   const port = await freePort();
   let output = '';
   const child = spawn(
