@@ -8,6 +8,8 @@ import { AccessLogController } from './access-log/access-log.controller.js';
 import { AccessLogService } from './access-log/access-log.service.js';
 import { ConsentController } from './consents/consent.controller.js';
 import { ConsentService } from './consents/consent.service.js';
+import { LinkController } from './links/link.controller.js';
+import { LinkService } from './links/link.service.js';
 import { appOrmOptions, relayDatabaseUrl } from './database.js';
 import type { PeopleConfig } from './config.js';
 import { PersonController } from './persons/person.controller.js';
@@ -44,8 +46,8 @@ export class PeopleModule {
           }),
         }),
       ],
-      controllers: [PersonController, ConsentController, AccessLogController],
-      providers: [PersonService, ConsentService, AccessLogService],
+      controllers: [PersonController, ConsentController, AccessLogController, LinkController],
+      providers: [PersonService, ConsentService, AccessLogService, LinkService],
     };
   }
 }

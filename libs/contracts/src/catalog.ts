@@ -4,9 +4,11 @@ import {
   consentGivenV1,
   consentRefusedV1,
   consentRevokedV1,
+  personLinkedV1,
   personRegisteredV1,
   personRestrictionChangedV1,
   personUpdatedV1,
+  personUnlinkedV1,
   personViewedV1,
 } from './people.events.js';
 
@@ -22,6 +24,8 @@ export const catalog = {
   'accanto.people.consent-refused.v1': consentRefusedV1,
   'accanto.people.person-viewed.v1': personViewedV1,
   'accanto.people.person-restriction-changed.v1': personRestrictionChangedV1,
+  'accanto.people.person-linked.v1': personLinkedV1,
+  'accanto.people.person-unlinked.v1': personUnlinkedV1,
 } as const satisfies Record<string, z.ZodType>;
 
 export type EventSubject = keyof typeof catalog;

@@ -79,3 +79,19 @@ export const personRestrictionChangedV1 = z
     organisations: z.array(organisationAlias).max(32),
   })
   .strict();
+
+/** Records of two organisations were found to be the same human and linked to one network person. */
+export const personLinkedV1 = z
+  .object({
+    networkPersonId: z.uuid(),
+    personIds: z.array(z.uuid()).min(2).max(2),
+  })
+  .strict();
+
+/** A record left its network person; the pair is remembered so it is not proposed again. */
+export const personUnlinkedV1 = z
+  .object({
+    networkPersonId: z.uuid(),
+    personId: z.uuid(),
+  })
+  .strict();

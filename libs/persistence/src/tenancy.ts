@@ -23,3 +23,15 @@ export function ownerIs(column: string): string {
 export function actorHasRole(role: string): string {
   return `'${role}' = any(string_to_array(current_setting('${rolesSetting}', true), ','))`;
 }
+
+/**
+ * MikroORM expands an array bound to `?` into a list of values (for `in (?)`); a PostgreSQL array
+ * parameter (`?::text[]`, `= any(?::uuid[])`) must travel as one array literal instead.
+ */
+export function arrayParameters(params: readonly unknown[]): unknown[] {
+  return params.map((value) => (Array.isArray(value) ? arrayLiteral(value.map(String)) : value));
+}
+
+function arrayLiteral(values: string[]): string {
+  return `{${values.map((v) => `"${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`;
+}

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor } from '#contracts';
+import { arrayParameters } from '#persistence';
 
 export const accessActions = [
   'read',
@@ -10,6 +11,8 @@ export const accessActions = [
   'consent-given',
   'consent-revoked',
   'consent-refused',
+  'link',
+  'unlink',
 ] as const;
 export type AccessAction = (typeof accessActions)[number];
 
@@ -36,17 +39,19 @@ export async function recordAccess(
   await em.execute(
     `insert into access_log (id, person_id, owner_organisation, action, basis, consent_id,
        actor_user, actor_organisation, actor_roles, at) values ${values}`,
-    entries.flatMap((e) => [
-      uuidv7(),
-      e.personId,
-      e.ownerOrganisation,
-      e.action,
-      e.basis,
-      e.consentId,
-      actor.userId,
-      actor.organisation,
-      `{${actor.roles.join(',')}}`,
-      at,
-    ]),
+    arrayParameters(
+      entries.flatMap((e) => [
+        uuidv7(),
+        e.personId,
+        e.ownerOrganisation,
+        e.action,
+        e.basis,
+        e.consentId,
+        actor.userId,
+        actor.organisation,
+        `{${actor.roles.join(',')}}`,
+        at,
+      ]),
+    ),
   );
 }

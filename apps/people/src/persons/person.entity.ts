@@ -85,6 +85,16 @@ export class Person {
   @Property({ type: 'text' })
   searchText!: string;
 
+  /** Matching columns (matching.schema.ts): folded names, blocking keys, birth year. */
+  @Property({ type: 'text' })
+  matchNames: string & Opt = '';
+
+  @Property({ type: 'text[]' })
+  matchKeys: string[] & Opt = [];
+
+  @Property({ type: 'integer', nullable: true })
+  birthYear: number | null = null;
+
   @Property({ type: 'text' })
   createdBy!: string;
 

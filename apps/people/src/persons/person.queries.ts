@@ -4,6 +4,43 @@ import { isPartnerStaff } from './person.policy.js';
 // Reads skip the domain (style.md rule 14). The visibility predicate is person.policy.ts in SQL;
 // row-level security checks the same again underneath.
 
+type Placeholder = (value: unknown) => string;
+
+/** The active consent through which the actor reads a row, as a correlated subquery (null: none). */
+function consentFor(actor: Actor, now: Date, p: Placeholder): string {
+  return `(select c.id from consent c
+      where c.person_id = person.id and c.revoked_at is null and c.given_at <= ${p(now)}::timestamptz
+        and (c.expires_at is null or c.expires_at > ${p(now)}::timestamptz)
+        and (c.scope = 'network' or ${p(actor.organisation)} = any(c.organisations))
+      order by c.given_at limit 1)`;
+}
+
+/** person.policy.ts's readAccess over the `person` table, with positional parameters from `p`. */
+function visibility(actor: Actor, now: Date, p: Placeholder): string {
+  // A restricted person is readable only by its owner and the organisations it names.
+  const named = () => `(person.restricted and ${p(actor.organisation)} = any(person.restricted_to))`;
+  const visible: string[] = [];
+  if (isPartnerStaff(actor)) {
+    visible.push(
+      `person.owner_organisation = ${p(actor.organisation)}`,
+      `(not person.restricted and ${consentFor(actor, now, p)} is not null)`,
+      named(),
+    );
+  }
+  if (actor.roles.includes('hub')) visible.push('not person.restricted', named());
+  return `(${visible.join(' or ') || 'false'})`;
+}
+
+/** The visibility predicate on its own, for queries that compose it (match candidates). */
+export function visibilitySql(actor: Actor, now: Date): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const sql = visibility(actor, now, (value) => {
+    params.push(value);
+    return '?';
+  });
+  return { sql, params };
+}
+
 export function visiblePersonsSql(
   actor: Actor,
   options: {
@@ -19,25 +56,8 @@ export function visiblePersonsSql(
     params.push(value);
     return '?';
   };
-  const consentFor = () => `(select c.id from consent c
-      where c.person_id = person.id and c.revoked_at is null and c.given_at <= ${p(options.now)}::timestamptz
-        and (c.expires_at is null or c.expires_at > ${p(options.now)}::timestamptz)
-        and (c.scope = 'network' or ${p(actor.organisation)} = any(c.organisations))
-      order by c.given_at limit 1)`;
-
-  const select = `select person.*, ${consentFor()} as consent_id from person`;
-  // A restricted person is readable only by its owner and the organisations it names.
-  const named = () => `(person.restricted and ${p(actor.organisation)} = any(person.restricted_to))`;
-  const visibility: string[] = [];
-  if (isPartnerStaff(actor)) {
-    visibility.push(
-      `person.owner_organisation = ${p(actor.organisation)}`,
-      `(not person.restricted and ${consentFor()} is not null)`,
-      named(),
-    );
-  }
-  if (actor.roles.includes('hub')) visibility.push('not person.restricted', named());
-  const where = [`(${visibility.join(' or ') || 'false'})`];
+  const select = `select person.*, ${consentFor(actor, options.now, p)} as consent_id from person`;
+  const where = [visibility(actor, options.now, p)];
   let order = 'person.id';
   if (options.search !== null) {
     // Search never finds a restricted person for anyone but its owner (a name typed is a question asked).

@@ -23,6 +23,7 @@ import { tenantSession } from '#persistence';
 import { z } from 'zod';
 import { recordAccess, type AccessAction } from '../access-log/access-log.js';
 import { Consent } from '../consents/consent.entity.js';
+import { matchColumnsOf } from '../matching/matching.schema.js';
 import {
   ageBandOf,
   normaliseForSearch,
@@ -133,12 +134,15 @@ export class PersonService {
       if (!sameRegistration(existing.person, input)) throw new PreconditionRequiredProblem();
       return { person: toPersonView(existing.person, existing.access), created: false };
     }
+    // An estimated age is dated, so the age band and birth year stay right as years pass.
+    const estimatedAgeOn = input.estimatedAge === null ? null : now.toISOString().slice(0, 10);
     const person = em.create(Person, {
       id,
       ownerOrganisation: actor.organisation,
       ...input,
-      estimatedAgeOn: input.estimatedAge === null ? null : now.toISOString().slice(0, 10),
+      estimatedAgeOn,
       searchText: searchTextOf(input),
+      ...matchColumnsOf({ ...input, estimatedAgeOn }),
       createdBy: actor.userId,
       createdAt: now,
       updatedAt: now,
@@ -189,6 +193,7 @@ export class PersonService {
         if (input.estimatedAge !== null && changed.includes('estimatedAge')) {
           person.estimatedAgeOn = now.toISOString().slice(0, 10);
         }
+        em.assign(person, matchColumnsOf(person));
         await em.flush();
         if (changed.length > 0) {
           await this.events.append(em, [
@@ -270,7 +275,7 @@ export class PersonService {
     return this.inTenant(actor, async (em) => {
       const found = await this.findVisible(em, actor, id, now);
       if (!found) throw new NotFoundProblem('person');
-      await this.recordViews(em, actor, [{ person: found.person, access: found.access }]);
+      await this.recordReads(em, actor, [{ person: found.person, access: found.access }]);
       return toPersonView(found.person, found.access);
     });
   }
@@ -290,7 +295,7 @@ export class PersonService {
         const person = em.map(Person, row);
         return { person, access: accessOf(actor, person, row.consent_id) };
       });
-      await this.recordViews(em, actor, page);
+      await this.recordReads(em, actor, page);
       const last = page.at(-1);
       const next =
         rows.length > query.limit && last
@@ -326,11 +331,8 @@ export class PersonService {
     return recordAccess(em, actor, accessEntries(action, reads), at);
   }
 
-  private async recordViews(
-    em: EntityManager,
-    actor: Actor,
-    reads: Array<{ person: Person; access: Access }>,
-  ) {
+  /** Records reads in the access log, and as events where they cross an organisation boundary. */
+  async recordReads(em: EntityManager, actor: Actor, reads: Array<{ person: Person; access: Access }>) {
     await this.logAccess(em, actor, 'read', reads, new Date());
     const crossing = reads.filter(({ access }) => access.basis !== 'owner');
     if (crossing.length === 0) return;

@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '#testing';
+import { aConsent, aPerson, newId, startPeople, users, type People } from './people-app.js';
+
+// Issue 3: one history per person across partners. Records stay their owners' own and are LINKED;
+// candidates show only among records the caller may already see.
+describe('linking the same person across partners', () => {
+  let people: People;
+  beforeAll(async () => {
+    people = await startPeople();
+  });
+  afterAll(async () => people?.close());
+
+  const register = async (user: string, body: Record<string, unknown>) => {
+    const id = newId();
+    expect((await people.call(user, 'PUT', `/people/persons/${id}`, aPerson(body))).status).toBe(201);
+    return id;
+  };
+  const candidateIds = async (user: string, id: string) =>
+    (await people.call(user, 'GET', `/people/persons/${id}/candidates`)).body.items.map(
+      (c: { person: { id: string } }) => c.person.id,
+    );
+
+  it('proposes, links, shows the combined record, unlinks and does not propose the pair again', async () => {
+    const mine = await register(users.owner, {
+      givenName: 'Mohammed',
+      familyName: 'Benali',
+      birthDate: '1984-06-02',
+      nationality: 'MA',
+    });
+    const theirs = await register(users.other, {
+      givenName: 'Mohamed',
+      familyName: 'Ben Ali',
+      birthDate: '1984-06-02',
+      nationality: 'MA',
+    });
+    const stranger = await register(users.other, {
+      givenName: 'Giuseppe',
+      familyName: 'Verdi',
+      birthDate: '1950-01-01',
+      nationality: 'IT',
+    });
+
+    // The other partner's record is hidden from the owner: nothing tells it a resemblance exists.
+    expect(await candidateIds(users.owner, mine)).toEqual([]);
+    // The hub reviews across the network.
+    const forHub = await people.call(users.hub, 'GET', `/people/persons/${mine}/candidates`);
+    expect(forHub.body.items.map((c: { person: { id: string } }) => c.person.id)).toEqual([theirs]);
+    expect(forHub.body.items[0].score).toBeGreaterThan(0.5);
+    expect(forHub.body.items[0].components.names).toBeDefined();
+    expect(forHub.body.items.map((c: { person: { id: string } }) => c.person.id)).not.toContain(stranger);
+
+    // Once the other partner shares its record, the owner sees the candidate too.
+    await people.call(
+      users.other,
+      'POST',
+      `/people/persons/${theirs}/consents`,
+      aConsent({ organisations: ['volontari-milano-aperta'] }),
+    );
+    expect(await candidateIds(users.owner, mine)).toEqual([theirs]);
+
+    const linked = await people.call(users.hub, 'POST', '/people/links', {
+      personIds: [mine, theirs],
+      reason: 'stesso colloquio al Sammartini',
+    });
+    expect(linked.status).toBe(201);
+    const networkPersonId = linked.body.id;
+    expect(linked.body.records.map((r: { id: string }) => r.id).sort()).toEqual([mine, theirs].sort());
+    await eventually(() =>
+      expect(people.eventsOfType('people.person-linked').map((e) => e.data.payload)).toContainEqual({
+        networkPersonId,
+        personIds: [mine, theirs],
+      }),
+    );
+    // Linked records are no longer candidates of each other.
+    expect(await candidateIds(users.hub, mine)).toEqual([]);
+
+    // The owner sees the combined history of what it can read; a third partner sees nothing.
+    const combined = await people.call(users.owner, 'GET', `/people/network-persons/${networkPersonId}`);
+    expect(combined.status).toBe(200);
+    expect(combined.body.records).toHaveLength(2);
+    expect((await people.call(users.third, 'GET', `/people/network-persons/${networkPersonId}`)).status).toBe(
+      404,
+    );
+
+    // Unlink: history kept, the pair remembered.
+    const unlinked = await people.call(
+      users.hub,
+      'POST',
+      `/people/network-persons/${networkPersonId}/unlink`,
+      { personId: theirs, reason: 'omonimia' },
+    );
+    expect(unlinked.status).toBe(200);
+    expect(unlinked.body.records.map((r: { id: string }) => r.id)).toEqual([mine]);
+    expect(unlinked.body.history).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          personId: theirs,
+          unlinkReason: 'omonimia',
+          unlinkedAt: expect.any(String),
+        }),
+      ]),
+    );
+    expect(await candidateIds(users.hub, mine)).toEqual([]);
+    await eventually(() =>
+      expect(people.eventsOfType('people.person-unlinked').map((e) => e.data.payload)).toContainEqual({
+        networkPersonId,
+        personId: theirs,
+      }),
+    );
+    expect(JSON.stringify(people.events)).not.toMatch(/Mohammed|Benali|Ben Ali/);
+  });
+
+  it('a restricted record is never a candidate, even for the hub', async () => {
+    const a = await register(users.owner, {
+      givenName: 'Adaeze',
+      familyName: 'Nwosu',
+      birthDate: '1990-02-02',
+      nationality: 'NG',
+    });
+    const b = await register(users.other, {
+      givenName: 'Adaeze',
+      familyName: 'Nwosu',
+      birthDate: '1990-02-02',
+      nationality: 'NG',
+    });
+    expect(await candidateIds(users.hub, a)).toEqual([b]);
+    const current = await people.call(users.other, 'GET', `/people/persons/${b}`);
+    await people.call(
+      users.other,
+      'PUT',
+      `/people/persons/${b}/restriction`,
+      { restricted: true, reason: 'trafficking' },
+      { 'if-match': current.headers.get('etag')! },
+    );
+    expect(await candidateIds(users.hub, a)).toEqual([]);
+  });
+
+  it('links only records the caller can see; a record already linked elsewhere must be unlinked first', async () => {
+    const a = await register(users.owner, { givenName: 'Ion', familyName: 'Rusu' });
+    const hidden = await register(users.other, { givenName: 'Ion', familyName: 'Rusu' });
+    expect((await people.call(users.owner, 'POST', '/people/links', { personIds: [a, hidden] })).status).toBe(
+      404,
+    );
+    const c = await register(users.owner, { givenName: 'Ion', familyName: 'Rusu' });
+    const d = await register(users.owner, { givenName: 'Ioan', familyName: 'Rusu' });
+    expect((await people.call(users.owner, 'POST', '/people/links', { personIds: [a, c] })).status).toBe(201);
+    expect((await people.call(users.owner, 'POST', '/people/links', { personIds: [a, c] })).status).toBe(409);
+    const e = await register(users.owner, { givenName: 'Ion', familyName: 'Rusu' });
+    expect((await people.call(users.owner, 'POST', '/people/links', { personIds: [d, e] })).status).toBe(201);
+    expect((await people.call(users.owner, 'POST', '/people/links', { personIds: [c, d] })).status).toBe(409);
+    expect((await people.call(users.owner, 'POST', '/people/links', { personIds: [a, a] })).status).toBe(422);
+  });
+
+  it.each([
+    ['owner', users.owner, 200, 201],
+    ['other partner', users.other, 404, 404],
+    ['hub', users.hub, 200, 201],
+    ['lead', users.lead, 403, 403],
+    ['auditor', users.auditor, 403, 403],
+  ])('candidates and links as %s', async (_who, user, candidatesStatus, linkStatus) => {
+    const a = await register(users.owner, { givenName: 'Kwame', familyName: 'Mensah' });
+    const b = await register(users.owner, { givenName: 'Kwame', familyName: 'Mensa' });
+    expect((await people.call(user, 'GET', `/people/persons/${a}/candidates`)).status).toBe(candidatesStatus);
+    expect((await people.call(user, 'POST', '/people/links', { personIds: [a, b] })).status).toBe(linkStatus);
+  });
+});
