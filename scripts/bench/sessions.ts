@@ -20,23 +20,27 @@ export async function sampleSessions(adminUrl: string, database: string, role: s
   const sum: SessionProfile = { running: 0, lockWait: 0, ioWait: 0, idleInTransaction: 0, idle: 0 };
   let samples = 0;
   let stopped = false;
+  const sample = async () => {
+    const { rows } = await client.query<{ state: string | null; wait: string | null }>(
+      'select state, wait_event_type as wait from pg_stat_activity where datname = $1 and usename = $2',
+      [database, role],
+    );
+    samples += 1;
+    for (const { state, wait } of rows) {
+      if (state === 'idle') sum.idle += 1;
+      else if (state?.startsWith('idle in transaction')) sum.idleInTransaction += 1;
+      else if (wait === 'Lock') sum.lockWait += 1;
+      else if (wait === 'IO') sum.ioWait += 1;
+      else sum.running += 1;
+    }
+  };
+  // A failed sample ends sampling; it must not crash the run (and skip its cleanup).
   const loop = (async () => {
     while (!stopped) {
-      const { rows } = await client.query<{ state: string; wait: string | null }>(
-        'select state, wait_event_type as wait from pg_stat_activity where datname = $1 and usename = $2',
-        [database, role],
-      );
-      samples += 1;
-      for (const { state, wait } of rows) {
-        if (state === 'idle') sum.idle += 1;
-        else if (state.startsWith('idle in transaction')) sum.idleInTransaction += 1;
-        else if (wait === 'Lock') sum.lockWait += 1;
-        else if (wait === 'IO') sum.ioWait += 1;
-        else sum.running += 1;
-      }
+      await sample();
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-  })();
+  })().catch((error: unknown) => console.error(`session sampling stopped: ${String(error)}`));
   return async (): Promise<SessionProfile> => {
     stopped = true;
     await loop;
