@@ -9,6 +9,7 @@ import { MigrationPeople0001 } from './migrations/migration-0001-people.js';
 import { MigrationPeople0002 } from './migrations/migration-0002-protection-and-access-log.js';
 import { MigrationPeople0003 } from './migrations/migration-0003-consent-refusals.js';
 import { MigrationPeople0004 } from './migrations/migration-0004-links.js';
+import { MigrationPeople0005 } from './migrations/migration-0005-match-candidates.js';
 import { Person } from './persons/person.entity.js';
 
 export const entities = [Person, Consent];
@@ -54,6 +55,7 @@ export async function prepareDatabase(config: PeopleConfig): Promise<void> {
           { name: 'people-0002', class: MigrationPeople0002 },
           { name: 'people-0003', class: MigrationPeople0003 },
           { name: 'people-0004', class: MigrationPeople0004 },
+          { name: 'people-0005', class: MigrationPeople0005 },
         ],
         transactional: true,
         silent: true,

@@ -10,6 +10,7 @@ import { ConsentController } from './consents/consent.controller.js';
 import { ConsentService } from './consents/consent.service.js';
 import { LinkController } from './links/link.controller.js';
 import { LinkService } from './links/link.service.js';
+import { MatchConsumer } from './links/match.consumer.js';
 import { appOrmOptions, relayDatabaseUrl } from './database.js';
 import type { PeopleConfig } from './config.js';
 import { PersonController } from './persons/person.controller.js';
@@ -47,7 +48,7 @@ export class PeopleModule {
         }),
       ],
       controllers: [PersonController, ConsentController, AccessLogController, LinkController],
-      providers: [PersonService, ConsentService, AccessLogService, LinkService],
+      providers: [PersonService, ConsentService, AccessLogService, LinkService, MatchConsumer],
     };
   }
 }

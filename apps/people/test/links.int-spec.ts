@@ -111,6 +111,49 @@ describe('linking the same person across partners', () => {
     expect(JSON.stringify(people.events)).not.toMatch(/Mohammed|Benali|Ben Ali/);
   });
 
+  it('keeps candidates found at registration for review: the hub sees the pair, a partner only once it may see both', async () => {
+    const mine = await register(users.owner, {
+      givenName: 'Oumar',
+      familyName: 'Koné',
+      birthDate: '1979-09-09',
+      nationality: 'ML',
+    });
+    const theirs = await register(users.other, {
+      givenName: 'Umar',
+      familyName: 'Kone',
+      birthDate: '1979-09-09',
+      nationality: 'ML',
+    });
+    const pairOf = (items: Array<{ persons: Array<{ id: string }> }>) =>
+      items.find((i) => i.persons.some((p) => p.id === mine) && i.persons.some((p) => p.id === theirs));
+    const queued = await eventually(async () => {
+      const queue = await people.call(users.hub, 'GET', '/people/candidates?limit=200');
+      expect(pairOf(queue.body.items)).toBeDefined();
+      return pairOf(queue.body.items)!;
+    });
+    expect(queued).toMatchObject({ score: expect.any(Number), foundAt: expect.any(String) });
+    expect(
+      pairOf((await people.call(users.owner, 'GET', '/people/candidates?limit=200')).body.items),
+    ).toBeUndefined();
+    await people.call(
+      users.other,
+      'POST',
+      `/people/persons/${theirs}/consents`,
+      aConsent({ organisations: ['volontari-milano-aperta'] }),
+    );
+    expect(
+      pairOf((await people.call(users.owner, 'GET', '/people/candidates?limit=200')).body.items),
+    ).toBeDefined();
+    // Linked pairs leave the queue.
+    await people.call(users.hub, 'POST', '/people/links', { personIds: [mine, theirs] });
+    expect(
+      pairOf((await people.call(users.hub, 'GET', '/people/candidates?limit=200')).body.items),
+    ).toBeUndefined();
+    for (const user of [users.lead, users.auditor]) {
+      expect((await people.call(user, 'GET', '/people/candidates')).status).toBe(403);
+    }
+  });
+
   it('a restricted record is never a candidate, even for the hub', async () => {
     const a = await register(users.owner, {
       givenName: 'Adaeze',

@@ -1,16 +1,19 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Actor } from '#contracts';
 import { CurrentActor, Roles } from '#auth';
-import { Input } from '#http';
+import { Input, type Page } from '#http';
 import { personIdParams } from '../persons/person.dto.js';
 import {
   linkInput,
   networkPersonParams,
+  reviewQueueQuery,
   unlinkInput,
+  type CandidatePairView,
   type CandidateView,
   type LinkInput,
   type NetworkPersonView,
+  type ReviewQueueQuery,
   type UnlinkInput,
 } from './link.dto.js';
 import { LinkService } from './link.service.js';
@@ -26,6 +29,16 @@ export class LinkController {
   @Input({ params: personIdParams })
   candidates(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<{ items: CandidateView[] }> {
     return this.links.candidates(actor, id);
+  }
+
+  /** Pairs found when records were registered or updated, waiting for review. */
+  @Get('candidates')
+  @Input({ query: reviewQueueQuery })
+  reviewQueue(
+    @CurrentActor() actor: Actor,
+    @Query() query: ReviewQueueQuery,
+  ): Promise<Page<CandidatePairView>> {
+    return this.links.reviewQueue(actor, query);
   }
 
   @Post('links')

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageQuery } from '#http';
 import type { MatchComponents } from '../matching/match-score.js';
 import type { PersonView } from '../persons/person.dto.js';
 
@@ -34,3 +35,15 @@ export type LinkHistoryEntry = {
 
 /** What one actor may see of a network person: the linked records it can read, and their link history. */
 export type NetworkPersonView = { id: string; records: PersonView[]; history: LinkHistoryEntry[] };
+
+export const reviewQueueQuery = z.object({ ...pageQuery }).strict();
+export type ReviewQueueQuery = z.output<typeof reviewQueueQuery>;
+/** The queue is ordered by when pairs were found; its cursor is an offset. */
+export const offsetCursor = z.object({ offset: z.number().int().min(0).max(100_000) }).strict();
+
+export type CandidatePairView = {
+  persons: [PersonView, PersonView];
+  score: number;
+  components: MatchComponents;
+  foundAt: string;
+};

@@ -2,17 +2,25 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor } from '#contracts';
-import { ConflictProblem, NotFoundProblem } from '#http';
+import { ConflictProblem, decodeCursor, encodeCursor, NotFoundProblem, type Page } from '#http';
 import { EventLog } from '#messaging';
-import { arrayParameters } from '#persistence';
+import { arrayParameters, rolesSetting } from '#persistence';
 import { candidateOf, matchCandidatesSql, type CandidateRow } from '../matching/match.queries.js';
-import { defaultMatchThreshold, matchScore } from '../matching/match-score.js';
+import { defaultMatchThreshold, matchScore, type MatchComponents } from '../matching/match-score.js';
 import { toPersonView } from '../persons/person.dto.js';
-import type { Person } from '../persons/person.entity.js';
+import { Person } from '../persons/person.entity.js';
 import type { Access } from '../persons/person.policy.js';
 import { visibilitySql } from '../persons/person.queries.js';
 import { PersonService } from '../persons/person.service.js';
-import type { CandidateView, LinkInput, NetworkPersonView, UnlinkInput } from './link.dto.js';
+import {
+  offsetCursor,
+  type CandidatePairView,
+  type CandidateView,
+  type LinkInput,
+  type NetworkPersonView,
+  type ReviewQueueQuery,
+  type UnlinkInput,
+} from './link.dto.js';
 
 type LinkRow = {
   network_person_id: string;
@@ -42,38 +50,108 @@ export class LinkService {
     return this.persons.inTenant(actor, async (em) => {
       const found = await this.persons.findVisible(em, actor, personId, now);
       if (!found) throw new NotFoundProblem('person');
-      const linked = await this.activeMembers(em, personId);
-      const rejected = await em.execute<Array<{ other: string }>>(
-        `select case when person_a = ? then person_b else person_a end as other
-           from match_rejection where person_a = ? or person_b = ?`,
-        [personId, personId, personId],
-      );
-      const excluded = new Set([personId, ...linked, ...rejected.map((r) => r.other)]);
-      const { sql, params } = matchCandidatesSql(found.person, {
-        visibility: visibilitySql(actor, now),
-        excludeIds: [...excluded],
-      });
-      const rows = await em.execute<Array<CandidateRow & { id: string }>>(sql, arrayParameters(params));
-      const scored = rows
-        .map((row) => ({ row, match: matchScore(found.person, candidateOf(row)) }))
-        .filter(({ match }) => match.score >= defaultMatchThreshold)
-        .sort((a, b) => b.match.score - a.match.score);
+      const scored = await this.score(em, found.person, visibilitySql(actor, now));
       // Re-read through the policy: the access basis decides what is logged and shown.
       const items: CandidateView[] = [];
       const reads: Array<{ person: Person; access: Access }> = [];
-      for (const { row, match } of scored) {
-        const read = await this.persons.findVisible(em, actor, row.id, now);
+      for (const { id, match } of scored) {
+        const read = await this.persons.findVisible(em, actor, id, now);
         if (!read) continue;
         reads.push(read);
         items.push({
           person: toPersonView(read.person, read.access),
-          score: Math.round(match.score * 1000) / 1000,
+          score: match.score,
           components: match.components,
         });
       }
       await this.persons.recordReads(em, actor, reads);
       return { items };
     });
+  }
+
+  /**
+   * The matcher: when a record is registered or updated, its candidates across the network are kept
+   * for review. Runs in the consumer's transaction with the hub's reach (restricted records excluded).
+   */
+  async propose(em: EntityManager, personId: string, now: Date): Promise<number> {
+    await em.execute(`select set_config('${rolesSetting}', 'hub', true)`);
+    const person = await em.findOne(Person, { id: personId });
+    // Gone, or restricted (then invisible even to the hub's reach): nothing to propose.
+    if (!person) return 0;
+    const scored = await this.score(em, person, { sql: 'true', params: [] });
+    for (const { id, match } of scored) {
+      const [a, b] = [personId, id].sort();
+      await em.execute(
+        `insert into match_candidate (person_a, person_b, score, components, found_at) values (?, ?, ?, ?, ?)
+         on conflict (person_a, person_b) do update set score = excluded.score, components = excluded.components,
+           found_at = excluded.found_at`,
+        [a, b, match.score, JSON.stringify(match.components), now],
+      );
+    }
+    return scored.length;
+  }
+
+  /** Pairs waiting for review that the actor may see both sides of; the hub sees the network's. */
+  async reviewQueue(
+    actor: Actor,
+    query: ReviewQueueQuery,
+    now = new Date(),
+  ): Promise<Page<CandidatePairView>> {
+    return this.persons.inTenant(actor, async (em) => {
+      const offset = decodeCursor(query.cursor, offsetCursor)?.offset ?? 0;
+      // Row-level security keeps only pairs whose two records the actor may see.
+      const pairs = await em.execute<
+        Array<{
+          person_a: string;
+          person_b: string;
+          score: string;
+          components: MatchComponents;
+          found_at: Date;
+        }>
+      >(
+        `select c.* from match_candidate c
+         where not exists (select 1 from match_rejection r where r.person_a = c.person_a and r.person_b = c.person_b)
+           and not exists (select 1 from person_link la join person_link lb on lb.network_person_id = la.network_person_id
+             where la.person_id = c.person_a and lb.person_id = c.person_b and la.unlinked_at is null and lb.unlinked_at is null)
+         order by c.found_at desc, c.person_a, c.person_b limit ? offset ?`,
+        [query.limit + 1, offset],
+      );
+      const items: CandidatePairView[] = [];
+      const reads: Array<{ person: Person; access: Access }> = [];
+      for (const pair of pairs.slice(0, query.limit)) {
+        const a = await this.persons.findVisible(em, actor, pair.person_a, now);
+        const b = await this.persons.findVisible(em, actor, pair.person_b, now);
+        if (!a || !b) continue;
+        reads.push(a, b);
+        items.push({
+          persons: [toPersonView(a.person, a.access), toPersonView(b.person, b.access)],
+          score: Number(pair.score),
+          components: pair.components,
+          foundAt: new Date(pair.found_at).toISOString(),
+        });
+      }
+      await this.persons.recordReads(em, actor, reads);
+      const next = pairs.length > query.limit ? encodeCursor({ offset: offset + query.limit }) : null;
+      return { items, next };
+    });
+  }
+
+  /** Scored candidates above the threshold, excluding records already linked to it or rejected with it. */
+  private async score(em: EntityManager, person: Person, visibility: { sql: string; params: unknown[] }) {
+    const linked = await this.activeMembers(em, person.id);
+    const rejected = await em.execute<Array<{ other: string }>>(
+      `select case when person_a = ? then person_b else person_a end as other
+         from match_rejection where person_a = ? or person_b = ?`,
+      [person.id, person.id, person.id],
+    );
+    const excluded = new Set([person.id, ...linked, ...rejected.map((r) => r.other)]);
+    const { sql, params } = matchCandidatesSql(person, { visibility, excludeIds: [...excluded] });
+    const rows = await em.execute<CandidateRow[]>(sql, arrayParameters(params));
+    return rows
+      .map((row) => ({ id: row.id, match: matchScore(person, candidateOf(row)) }))
+      .filter(({ match }) => match.score >= defaultMatchThreshold)
+      .map(({ id, match }) => ({ id, match: { ...match, score: Math.round(match.score * 1000) / 1000 } }))
+      .sort((x, y) => y.match.score - x.match.score);
   }
 
   /** Links two records the actor can see to one network person (new, or the one either belongs to). */

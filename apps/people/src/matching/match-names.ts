@@ -273,18 +273,29 @@ export function tokenSimilarity(a: NameToken, b: NameToken): number {
 }
 
 /**
- * How well the tokens of the shorter name are found in the longer one (Monge-Elkan, from the
- * shorter side), or the names written together ("Abdel Kader" / "Abdelkader"), whichever is higher.
+ * How well the tokens of the shorter name are found in the longer one, each token of the longer
+ * name used once (greedy, best pairs first: "Marian Marin" does not match "Marian Dumitru" twice),
+ * or the names written together ("Abdel Kader" / "Abdelkader"), whichever is higher.
  * `extraPenalty` is taken per token of the longer name left unmatched.
  */
 export function tokenSetSimilarity(a: NameToken[], b: NameToken[], extraPenalty = 0): number {
   if (a.length === 0 || b.length === 0) return 0;
   const [short, long] = a.length <= b.length ? [a, b] : [b, a];
-  let total = 0;
-  for (const s of short) {
-    let best = 0;
-    for (const l of long) best = Math.max(best, tokenSimilarity(s, l));
-    total += best;
+  let total: number;
+  if (short.length === 1) {
+    total = 0;
+    for (const l of long) total = Math.max(total, tokenSimilarity(short[0], l));
+  } else {
+    const cells = short.flatMap((s, i) => long.map((l, j) => ({ i, j, similarity: tokenSimilarity(s, l) })));
+    cells.sort((x, y) => y.similarity - x.similarity);
+    const [usedShort, usedLong] = [new Set<number>(), new Set<number>()];
+    total = 0;
+    for (const cell of cells) {
+      if (usedShort.has(cell.i) || usedLong.has(cell.j)) continue;
+      usedShort.add(cell.i);
+      usedLong.add(cell.j);
+      total += cell.similarity;
+    }
   }
   const spread = total / short.length - extraPenalty * (long.length - short.length);
   const joined =
