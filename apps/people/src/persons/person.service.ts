@@ -316,8 +316,10 @@ export class PersonService {
   ): Promise<{ person: Person; access: Access } | null> {
     const person = await em.findOne(Person, { id });
     if (!person) return null;
-    const consents = await em.find(Consent, { personId: id });
-    const access = readAccess(actor, person, consents, now);
+    // Consents matter only when neither ownership, the hub role nor a restriction already decides.
+    const decided = readAccess(actor, person, [], now);
+    if (decided || person.restricted) return decided ? { person, access: decided } : null;
+    const access = readAccess(actor, person, await em.find(Consent, { personId: id }), now);
     return access ? { person, access } : null;
   }
 
