@@ -15,6 +15,8 @@ import { appOrmOptions, relayDatabaseUrl } from './database.js';
 import type { PeopleConfig } from './config.js';
 import { PersonController } from './persons/person.controller.js';
 import { PersonService } from './persons/person.service.js';
+import { SubjectAccessController } from './subject-access/subject-access.controller.js';
+import { SubjectAccessService } from './subject-access/subject-access.service.js';
 
 @Module({})
 export class PeopleModule {
@@ -47,8 +49,21 @@ export class PeopleModule {
           }),
         }),
       ],
-      controllers: [PersonController, ConsentController, AccessLogController, LinkController],
-      providers: [PersonService, ConsentService, AccessLogService, LinkService, MatchConsumer],
+      controllers: [
+        PersonController,
+        ConsentController,
+        AccessLogController,
+        LinkController,
+        SubjectAccessController,
+      ],
+      providers: [
+        PersonService,
+        ConsentService,
+        AccessLogService,
+        LinkService,
+        MatchConsumer,
+        SubjectAccessService,
+      ],
     };
   }
 }

@@ -13,6 +13,7 @@ export const accessActions = [
   'consent-refused',
   'link',
   'unlink',
+  'export',
 ] as const;
 export type AccessAction = (typeof accessActions)[number];
 
