@@ -180,7 +180,7 @@ export function generateMatchingData(options: MatchingDataOptions): GeneratedRec
       out = pick(variants);
       errors.push(`variant ${name}→${out}`);
     }
-    if (/[^\x00-\x7f]/.test(out) && chance(0.65)) {
+    if (stripAccents(out) !== out && chance(0.65)) {
       out = stripAccents(out);
       errors.push('accents dropped');
     } else if (book.origin === 'west-african' && /[aeo]$/.test(out) && chance(0.04)) {
@@ -289,7 +289,9 @@ export function generateMatchingData(options: MatchingDataOptions): GeneratedRec
         const at = pick([2, 3, 5, 7]);
         digits[at] = String((Number(digits[at]) + 1) % 10);
         const candidate = `${digits.slice(0, 4).join('')}-${digits.slice(4, 6).join('')}-${digits.slice(6).join('')}`;
-        if (!Number.isNaN(Date.parse(candidate))) {
+        // A real date only: the registry refuses 31 June.
+        const parsed = new Date(`${candidate}T00:00:00Z`);
+        if (!Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(candidate)) {
           birthDate = candidate;
           errors.push('birth date digit slipped');
         }

@@ -73,6 +73,8 @@ export function foldName(value: string): string {
 
 // Particles written joined or apart: "Ben Ali" / "Benali", "De Luca" / "Deluca", "El Amrani".
 const particles = new Set([
+  'n', // N Diaye, M Baye: the apostrophe of N'Diaye written as a space
+  'm',
   'ben',
   'bin',
   'ibn',
@@ -163,6 +165,18 @@ export function phoneticKey(token: string): string {
   return key;
 }
 
+/**
+ * The first three letters of a name, and what they would be had one of letters 2 to 4 been
+ * dropped or doubled by a slip: "mario", "mrio" and "maario" share "mar" or "mri".
+ */
+export function prefixVariants(token: string): string[] {
+  if (token.length <= 3) return [token];
+  const variants = new Set([token.slice(0, 3)]);
+  for (let k = 1; k <= 3 && k < token.length; k++)
+    variants.add((token.slice(0, k) + token.slice(k + 1)).slice(0, 3));
+  return [...variants];
+}
+
 // Spellings no rule links: the same name in another language or tradition. Kept short on purpose:
 // each entry makes two different people look alike too.
 const equivalentGroups = [
@@ -213,6 +227,11 @@ const equivalents = new Map<string, Set<number>>();
   group.forEach((name) => equivalents.set(name, (equivalents.get(name) ?? new Set()).add(index))),
 );
 
+/** The groups of known equivalent names a token belongs to, as blocking keys can carry them. */
+export function equivalenceClassesOf(token: string): string[] {
+  return [...(equivalents.get(token) ?? [])].map((g) => `=${g}`);
+}
+
 export function areEquivalentNames(a: string, b: string): boolean {
   const groups = equivalents.get(a);
   return groups !== undefined && [...(equivalents.get(b) ?? [])].some((g) => groups.has(g));
@@ -249,7 +268,7 @@ export function jaroWinkler(a: string, b: string): number {
   return jaro + prefix * 0.1 * (1 - jaro);
 }
 
-const withoutArticle = (token: string) => (/^(el|al|ul)[a-z]{4}/.test(token) ? token.slice(2) : token);
+export const withoutArticle = (token: string) => (/^(el|al|ul)[a-z]{4}/.test(token) ? token.slice(2) : token);
 
 /** A name token with its sound, computed once per record rather than once per comparison. */
 export type NameToken = { text: string; sound: string };

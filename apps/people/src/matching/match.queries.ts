@@ -1,9 +1,9 @@
 import type { MatchPerson } from './match-score.js';
 import { matchColumnsOf } from './matching.schema.js';
 
-// Candidates of one record: the persons sharing a blocking key with it, or whose folded names are
-// trigram-similar, that the asking actor may see; at most `limit`, the most similar names first.
-// Scoring them is match-score.ts's work, in the service. See docs/adr/0007-person-matching.md.
+// Candidates of one record: the persons sharing a blocking key with it that the asking actor may
+// see; at most `limit`, the most similar names first. Scoring them is match-score.ts's work, in the
+// service. See docs/adr/0007-person-matching.md.
 
 /**
  * A predicate over the `person` table with its own positional `?` parameters: which records the
@@ -18,8 +18,6 @@ export type CandidateQueryOptions = {
   excludeIds?: string[];
   /** Default 50: enough for the most common names; the score then keeps only the likely ones. */
   limit?: number;
-  /** Also propose records whose names are only trigram-similar, sharing no key. Default true. */
-  trigram?: boolean;
 };
 
 /** Columns a candidate row carries: what `matchScore` compares, the id and the owner. */
@@ -56,10 +54,10 @@ export function matchCandidatesSql(
     return '?';
   };
   const similarity = `similarity(person.match_names, ${p(matchNames)})`;
-  const found = [`person.match_keys && ${p(matchKeys)}::text[]`];
-  // pg_trgm's `%` (similarity above pg_trgm.similarity_threshold, 0.3 by default) is what the index serves.
-  if ((options.trigram ?? true) && matchNames !== '') found.push(`person.match_names % ${p(matchNames)}`);
-  const where = [`(${found.join(' or ')})`, 'person.restricted = false'];
+  // The key table is read by a security-definer function (see matching.schema.ts); the join back to
+  // `person` is where row-level security and the visibility predicate apply.
+  const where = [`person.id in (select person_id from person_match_candidates(${p(matchKeys)}::text[]))`];
+  where.push('person.restricted = false');
   if (options.excludeIds?.length) where.push(`person.id <> all(${p(options.excludeIds)}::uuid[])`);
   where.push(`(${options.visibility.sql})`);
   params.push(...options.visibility.params);

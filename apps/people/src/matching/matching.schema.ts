@@ -1,17 +1,24 @@
-import { aliasText, nameTokens, phoneticKey } from './match-names.js';
+import {
+  aliasText,
+  equivalenceClassesOf,
+  nameTokens,
+  phoneticKey,
+  prefixVariants,
+  withoutArticle,
+} from './match-names.js';
 import type { MatchPerson } from './match-score.js';
 
-// What the person table holds so that candidates are found without scoring every record: blocking
-// keys (any shared key makes a candidate) and the folded names for trigram similarity.
+// What the database holds so that candidates are found without scoring every record: blocking keys
+// (two records sharing one are compared) and the folded names that rank candidates.
 // See docs/adr/0007-person-matching.md.
 
-/** Values of the matching columns of one person record, computed when it is written. */
+/** Values of the matching columns of one person record, computed whenever it is written. */
 export type MatchColumns = {
-  /** Folded name, family name and alias tokens, space-separated: trigram similarity ranks candidates. */
+  /** Folded given, family and street name tokens, space-separated: trigram similarity ranks candidates. */
   matchNames: string;
-  /** Blocking keys; two records sharing one are compared. */
+  /** Blocking keys; `person_match_key` mirrors them, one row each, for the lookup. */
   matchKeys: string[];
-  /** Exact, approximate or estimated, for ordering candidates; null when unknown. */
+  /** Exact, approximate or estimated; null when unknown. */
   birthYear: number | null;
 };
 
@@ -36,23 +43,36 @@ export function matchColumnsOf(p: MatchPerson): MatchColumns {
     .filter((a) => a.length > 1)
     .slice(0, maxAliases);
   const keys = new Set<string>();
-  const pair = (prefix: string, x: string, y: string) => {
+  const unordered = (prefix: string, x: string, y: string) => {
     if (x !== y) keys.add(`${prefix}:${[x, y].sort().join('|')}`);
   };
-  const sounds = names.filter((t) => t.length > 1).map(phoneticKey);
-  const tokens = [...sounds, ...aliases.map(phoneticKey)];
-  // Any two names or street names, in either order: swapped names and "given name + street name"
-  // records still meet the full record.
-  for (let i = 0; i < tokens.length; i++)
-    for (let j = i + 1; j < tokens.length; j++) pair('p', tokens[i], tokens[j]);
-  // A typo changes the sound of a name but seldom its first three letters.
-  const starts = names.filter((t) => t.length > 2).map((t) => t.slice(0, 3));
-  for (let i = 0; i < starts.length; i++)
-    for (let j = i + 1; j < starts.length; j++) pair('q', starts[i], starts[j]);
+  const words = names.filter((t) => t.length > 1);
+  // What a name may be met by: its sound, without an Arabic article, and any known equivalent name.
+  const alternatives = (word: string) => [
+    ...new Set([phoneticKey(word), phoneticKey(withoutArticle(word)), ...equivalenceClassesOf(word)]),
+  ];
+  const ways = [...words.map(alternatives), ...aliases.map((a) => [phoneticKey(a)])];
+  // Any two names or street names by sound, in either order: spellings, swapped names, and the
+  // "given name + street name" record meeting the full one.
+  for (let i = 0; i < ways.length; i++)
+    for (let j = i + 1; j < ways.length; j++)
+      for (const x of ways[i]) for (const y of ways[j]) unordered('p', x, y);
+  for (let i = 0; i < words.length; i++)
+    for (let j = 0; j < words.length; j++) {
+      if (i === j) continue;
+      // A slip changes the sound of one name: that name is then met by its first letters...
+      for (const x of ways[i]) for (const start of prefixVariants(words[j])) keys.add(`r:${x}|${start}`);
+      // ...or by the first letter of its sound, which a slip after the first letter leaves alone.
+      for (const x of ways[i]) keys.add(`i:${x}|${phoneticKey(words[j])[0]}`);
+    }
+  // Another spelling of one name and a slip in the other: both met by their first letters.
+  for (let i = 0; i < words.length; i++)
+    for (let j = i + 1; j < words.length; j++) unordered('q', words[i].slice(0, 3), words[j].slice(0, 3));
   for (const alias of aliases) keys.add(`a:${phoneticKey(alias)}`);
-  // One name and the birth year: finds the record that holds only a given name, or a misspelt other.
+  // One name and the birth year: finds the record that holds only a given name.
   const birth = birthYearOf(p);
-  if (birth !== null && !birth.estimated) for (const sound of sounds) keys.add(`y:${sound}:${birth.year}`);
+  if (birth !== null && !birth.estimated)
+    for (const way of ways.slice(0, words.length)) for (const x of way) keys.add(`y:${x}:${birth.year}`);
   return {
     matchNames: [...names, ...aliases].join(' '),
     matchKeys: [...keys].sort(),
@@ -61,8 +81,15 @@ export function matchColumnsOf(p: MatchPerson): MatchColumns {
 }
 
 /**
- * Statements adding the matching columns and their indexes to `person`; idempotent, so they can be
- * run again by a later migration. Existing rows need `matchColumnsOf` filled in afterwards.
+ * Statements adding the matching columns to `person`, the key table and what keeps it in step;
+ * idempotent, so a later migration may run them again. Existing rows need `matchColumnsOf` written
+ * (an update of `match_keys` fills their keys in).
+ *
+ * Why a key table: under row-level security PostgreSQL uses an index only with leakproof operators
+ * (`=` on text or uuid), not GIN's `&&` nor pg_trgm's `%`, so a lookup in `person` itself as
+ * `people_app` scans every row. `person_match_key` has no row-level security and no grant to the
+ * app: only `person_match_candidates` (security definer) reads it, and it returns ids alone, which
+ * the candidate query then joins to `person` under row-level security.
  */
 export function matchingMigrationSql(): string[] {
   return [
@@ -70,7 +97,31 @@ export function matchingMigrationSql(): string[] {
     `alter table person add column if not exists match_names text not null default ''`,
     `alter table person add column if not exists match_keys text[] not null default '{}'`,
     `alter table person add column if not exists birth_year integer`,
-    `create index if not exists person_match_keys_idx on person using gin (match_keys)`,
-    `create index if not exists person_match_names_trgm on person using gin (match_names gin_trgm_ops)`,
+    `create table if not exists person_match_key (
+       key text not null,
+       person_id uuid not null references person (id),
+       primary key (key, person_id)
+     )`,
+    `create index if not exists person_match_key_person_idx on person_match_key (person_id)`,
+    `create or replace function person_match_key_sync() returns trigger
+       language plpgsql security definer set search_path = public, pg_temp as $$
+     begin
+       if tg_op = 'UPDATE' then
+         if new.match_keys is not distinct from old.match_keys then return new; end if;
+         delete from person_match_key where person_id = old.id;
+       end if;
+       insert into person_match_key (key, person_id)
+         select distinct k, new.id from unnest(new.match_keys) as k on conflict do nothing;
+       return new;
+     end $$`,
+    `drop trigger if exists person_match_key_sync on person`,
+    `create trigger person_match_key_sync after insert or update of match_keys on person
+       for each row execute function person_match_key_sync()`,
+    `create or replace function person_match_candidates(keys text[]) returns table (person_id uuid)
+       language sql stable security definer set search_path = public, pg_temp rows 200 as $$
+       select distinct k.person_id from person_match_key k where k.key = any(keys)
+     $$`,
+    `insert into person_match_key (key, person_id)
+       select distinct k, person.id from person, unnest(person.match_keys) as k on conflict do nothing`,
   ];
 }

@@ -1,0 +1,315 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import {
+  candidateOf,
+  matchCandidatesSql,
+  type CandidateRow,
+} from '../../apps/people/src/matching/match.queries.js';
+import {
+  defaultMatchThreshold,
+  defaultMatchWeights,
+  matchScore,
+  prepareForMatching,
+} from '../../apps/people/src/matching/match-score.js';
+import { urlFor } from '#persistence';
+import { startInfrastructure } from '#testing';
+import { generateMatchingData, organisations, seededRandom } from './matching-data.js';
+import {
+  collectCandidatePairs,
+  createMatchingDatabase,
+  describePair,
+  evaluatePairs,
+  insertPersons,
+  numbered,
+  type PairCounts,
+} from './matching-pairs.js';
+
+// Person matching, measured (issue 3): precision and recall of the candidate list on a synthetic
+// set, and the candidate lookup's latency among 100,000 persons. Weights were tuned on
+// `tuningSeed` (scripts/bench/matching-tune.ts); the figures that count are on `reportSeed`.
+//   npm run build && node dist/scripts/bench/matching.js      (MATCHING_QUICK=1: seconds, figures meaningless)
+
+export type MatchingBenchOptions = {
+  adminUrl: string;
+  tuningSeed: number;
+  reportSeed: number;
+  /** Records of the precision / recall set. */
+  records: number;
+  /** Persons in the database of the latency measure. */
+  timingRecords: number;
+  lookups: number;
+  threshold: number;
+};
+
+export type QualityFigures = {
+  seed: number;
+  records: number;
+  humans: number;
+  threshold: number;
+  overall: PairCounts;
+  byKind: Record<string, PairCounts>;
+  byOrigin: Record<string, PairCounts>;
+  sweep: Array<{ threshold: number; precision: number; recall: number }>;
+  candidatesPerLookup: { p50: number; p99: number; max: number };
+  examples: { missed: string[]; falsePositives: string[] };
+};
+
+export type LatencyFigures = {
+  persons: number;
+  lookups: number;
+  asWhom: 'hub' | 'partner';
+  /** The candidate query alone, as `people_app` under row-level security, in a transaction. */
+  queryMs: { p50: number; p99: number; max: number };
+  /** Query and scoring of its candidates: a lookup as the service does it. */
+  lookupMs: { p50: number; p99: number; max: number };
+  candidates: { p50: number; max: number };
+};
+
+export type MatchingReport = {
+  startedAt: string;
+  machine: { cpus: string; node: string; postgres: string; loadAverage: [number, number] };
+  tuning: QualityFigures;
+  report: QualityFigures;
+  latency: LatencyFigures[];
+  goals: { recall: boolean; precision: boolean; latency: boolean };
+};
+
+const percentile = (samples: number[], p: number) => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted.length === 0
+    ? Number.NaN
+    : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+const summary = (samples: number[]) => ({
+  p50: percentile(samples, 50),
+  p99: percentile(samples, 99),
+  max: Math.max(...samples),
+});
+
+async function measureQuality(
+  adminUrl: string,
+  seed: number,
+  size: number,
+  threshold: number,
+): Promise<QualityFigures> {
+  const database = await createMatchingDatabase(adminUrl);
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    const records = generateMatchingData({ seed, records: size });
+    const ids = await insertPersons(client, records, { consentShare: 0, random: seededRandom(seed) });
+    const { pairs, candidatesPerLookup } = await collectCandidatePairs(client, records, ids);
+    const evaluation = evaluatePairs(records, pairs, defaultMatchWeights, threshold);
+    const sweep = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9].map((t) => {
+      const { overall } = evaluatePairs(records, pairs, defaultMatchWeights, t);
+      return { threshold: t, precision: overall.precision, recall: overall.recall };
+    });
+    return {
+      seed,
+      records: records.length,
+      humans: new Set(records.map((r) => r.clusterId)).size,
+      threshold,
+      overall: evaluation.overall,
+      byKind: evaluation.byKind,
+      byOrigin: evaluation.byOrigin,
+      sweep,
+      candidatesPerLookup: summary(candidatesPerLookup),
+      examples: {
+        missed: evaluation.missed.slice(0, 15).map((p) => describePair(records, p, defaultMatchWeights)),
+        falsePositives: evaluation.falsePositives
+          .slice(0, 15)
+          .map((p) => describePair(records, p, defaultMatchWeights)),
+      },
+    };
+  } finally {
+    await client.end();
+    await database.drop();
+  }
+}
+
+// What a partner may see, as person.queries.ts says it: its own records and those an active consent
+// shares with it. Row-level security checks the same again underneath.
+const partnerVisibility = (organisation: string, now: Date) => ({
+  sql: `person.owner_organisation = ? or exists (select 1 from consent c where c.person_id = person.id
+      and c.revoked_at is null and c.given_at <= ?::timestamptz and (c.expires_at is null or c.expires_at > ?::timestamptz)
+      and (c.scope = 'network' or ? = any(c.organisations)))`,
+  params: [organisation, now, now, organisation],
+});
+
+async function measureLatency(adminUrl: string, options: MatchingBenchOptions): Promise<LatencyFigures[]> {
+  const database = await createMatchingDatabase(adminUrl);
+  const owner = new pg.Client({ connectionString: database.url });
+  await owner.connect();
+  // The app's own role, not the owner: row-level security is part of what a lookup costs.
+  const app = new pg.Client({
+    connectionString: urlFor(database.url, { name: 'people_app', password: 'accanto-dev' }),
+  });
+  await app.connect();
+  try {
+    const random = seededRandom(options.reportSeed + 100);
+    const records = generateMatchingData({ seed: options.reportSeed + 100, records: options.timingRecords });
+    await insertPersons(owner, records, { consentShare: 0.4, random });
+    const figures: LatencyFigures[] = [];
+    for (const asWhom of ['hub', 'partner'] as const) {
+      const queryMs: number[] = [];
+      const lookupMs: number[] = [];
+      const candidates: number[] = [];
+      const warmUp = Math.min(50, options.lookups);
+      for (let n = 0; n < options.lookups + warmUp; n++) {
+        const record = records[Math.floor(random() * records.length)];
+        const organisation =
+          asWhom === 'hub' ? 'centro-sammartini' : organisations[Math.floor(random() * 16)];
+        const now = new Date();
+        const visibility =
+          asWhom === 'hub' ? { sql: 'true', params: [] } : partnerVisibility(organisation, now);
+        const started = performance.now();
+        const { sql, params } = matchCandidatesSql(record.person, { visibility });
+        await app.query('begin');
+        await app.query(
+          `select set_config('accanto.organisation', $1, true), set_config('accanto.roles', $2, true)`,
+          [organisation, asWhom === 'hub' ? 'hub' : 'operator'],
+        );
+        const queryStarted = performance.now();
+        const rows = (await app.query<CandidateRow>(numbered(sql), params)).rows;
+        const queryEnded = performance.now();
+        await app.query('commit');
+        const self = prepareForMatching(record.person);
+        rows.map((row) => matchScore(self, candidateOf(row))).filter((m) => m.score >= options.threshold);
+        const ended = performance.now();
+        if (n < warmUp) continue;
+        queryMs.push(queryEnded - queryStarted);
+        lookupMs.push(ended - started);
+        candidates.push(rows.length);
+      }
+      figures.push({
+        persons: records.length,
+        lookups: queryMs.length,
+        asWhom,
+        queryMs: summary(queryMs),
+        lookupMs: summary(lookupMs),
+        candidates: { p50: percentile(candidates, 50), max: Math.max(...candidates) },
+      });
+    }
+    return figures;
+  } finally {
+    await app.end();
+    await owner.end();
+    await database.drop();
+  }
+}
+
+export async function runMatchingBench(options: MatchingBenchOptions): Promise<MatchingReport> {
+  const startedAt = new Date().toISOString();
+  const loadAtStart = loadavg()[0];
+  const admin = new pg.Client({ connectionString: options.adminUrl });
+  await admin.connect();
+  const postgres = (await admin.query('show server_version')).rows[0].server_version as string;
+  await admin.end();
+  const tuning = await measureQuality(
+    options.adminUrl,
+    options.tuningSeed,
+    options.records,
+    options.threshold,
+  );
+  const report = await measureQuality(
+    options.adminUrl,
+    options.reportSeed,
+    options.records,
+    options.threshold,
+  );
+  const latency = await measureLatency(options.adminUrl, options);
+  return {
+    startedAt,
+    machine: {
+      cpus: `${cpus().length} x ${cpus()[0]?.model}`,
+      node: process.version,
+      postgres,
+      loadAverage: [loadAtStart, loadavg()[0]],
+    },
+    tuning,
+    report,
+    latency,
+    goals: {
+      recall: report.overall.recall >= 0.95,
+      precision: report.overall.precision >= 0.9,
+      latency: latency.every((l) => l.queryMs.p99 < 50),
+    },
+  };
+}
+
+const f = (n: number, digits = 3) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+export function matchingMarkdown(r: MatchingReport): string {
+  const row = (name: string, c: PairCounts) =>
+    `| ${name} | ${c.truePairs} | ${c.candidates} | ${c.proposed} | ${f(c.precision)} | ${f(c.recall)} |`;
+  const table = (q: QualityFigures) =>
+    [
+      '| pairs | true pairs | of them candidates | proposed | precision | recall |',
+      '|---|---|---|---|---|---|',
+      row('**all**', q.overall),
+      ...Object.entries(q.byKind).map(([k, c]) => row(`kind: ${k}`, c)),
+      ...Object.entries(q.byOrigin).map(([k, c]) => row(`origin: ${k}`, c)),
+    ].join('\n');
+  const latency = r.latency
+    .map(
+      (l) =>
+        `| ${l.asWhom} | ${l.persons} | ${l.lookups} | ${f(l.queryMs.p50, 1)} / ${f(l.queryMs.p99, 1)} / ${f(l.queryMs.max, 1)} | ` +
+        `${f(l.lookupMs.p50, 1)} / ${f(l.lookupMs.p99, 1)} | ${l.candidates.p50} / ${l.candidates.max} |`,
+    )
+    .join('\n');
+  return `## Figures of ${r.startedAt}
+
+Machine: ${r.machine.cpus}, Node ${r.machine.node}, PostgreSQL ${r.machine.postgres}; load average at start / end
+${f(r.machine.loadAverage[0], 1)} / ${f(r.machine.loadAverage[1], 1)} (the machine is shared).
+
+### Precision and recall at the default threshold ${r.report.threshold}, seed ${r.report.seed} (not tuned on)
+
+${r.report.records} records of ${r.report.humans} people. Goals: recall ≥ 0.95 (${r.goals.recall ? 'met' : 'NOT met'}),
+precision ≥ 0.90 (${r.goals.precision ? 'met' : 'NOT met'}).
+
+${table(r.report)}
+
+Threshold sweep: ${r.report.sweep.map((s) => `${s.threshold}: P ${f(s.precision, 2)} R ${f(s.recall, 2)}`).join('; ')}.
+
+### The same on the tuning seed ${r.tuning.seed}
+
+${table(r.tuning)}
+
+### Candidate lookup latency (goal p99 < 50 ms: ${r.goals.latency ? 'met' : 'NOT met'})
+
+| as | persons | lookups | query ms p50 / p99 / max | query + scoring ms p50 / p99 | candidates p50 / max |
+|---|---|---|---|---|---|
+${latency}
+`;
+}
+
+// Run alone: node dist/scripts/bench/matching.js
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const quick = process.env.MATCHING_QUICK === '1';
+  const infrastructure = await startInfrastructure();
+  try {
+    const report = await runMatchingBench({
+      adminUrl: infrastructure.databaseUrl,
+      tuningSeed: 1,
+      reportSeed: 2,
+      records: quick ? 300 : 2000,
+      timingRecords: quick ? 5000 : 100_000,
+      lookups: quick ? 50 : 1000,
+      threshold: defaultMatchThreshold,
+    });
+    const markdown = matchingMarkdown(report);
+    console.log(markdown);
+    if (!quick) {
+      const dir = resolve(import.meta.dirname, '../../../bench/matching');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(resolve(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+      writeFileSync(resolve(dir, 'latest.md'), markdown);
+      console.log('saved bench/matching/latest.json and latest.md');
+    }
+  } finally {
+    await infrastructure.stop();
+  }
+}
