@@ -16,7 +16,7 @@ import { maxThroughput, openLoop, percentile, type Target } from './bench/load.j
 import { snapshotBuild, startPeopleProcess } from './bench/people-process.js';
 import { rawInsertRate } from './bench/registration.js';
 import { fixed, markdownTable, residentMemory, textTable, type Row } from './bench/report.js';
-import { sampleSessions, type SessionProfile } from './bench/sessions.js';
+import { sampleOpenTransactions, sampleSessions, type SessionProfile } from './bench/sessions.js';
 
 // `npm run bench`. BENCH_QUICK=1 checks the script itself in seconds (figures meaningless);
 // BENCH_RELAY=off keeps the app's relay in standby (to see what publishing costs; skips (c)).
@@ -164,6 +164,7 @@ async function run(rows: Row[]) {
   });
 
   let events: Awaited<ReturnType<typeof eventLatency>> | null = null;
+  let openTransactions: Record<string, number> | null = null;
   let backlog: Awaited<ReturnType<typeof outboxBacklog>> | null = null;
   if (relayOff) rows.push({ measure: '(c) skipped: BENCH_RELAY=off', figure: '' });
   else {
@@ -181,6 +182,10 @@ async function run(rows: Row[]) {
 
     // (c) Commit to consumer at a fixed rate.
     const consumerDb = await freshDatabase();
+    const stopSampling = await sampleOpenTransactions(adminUrl, {
+      people: people.db.name,
+      consumer: consumerDb.name,
+    });
     events = await eventLatency({
       nats,
       jsm,
@@ -191,6 +196,7 @@ async function run(rows: Row[]) {
       seconds: seconds.events,
       cleanup,
     });
+    const open = (openTransactions = await stopSampling());
     rows.push(
       {
         measure: `(c) HTTP response -> consumer handler, ${eventRate}/s, ${seconds.events} s`,
@@ -200,6 +206,10 @@ async function run(rows: Row[]) {
       },
       { measure: '    HTTP response -> message on NATS (relay)', figure: latency(events.responseToStream) },
       { measure: '    message on NATS -> handler (consumer)', figure: latency(events.streamToHandler) },
+      {
+        measure: '    time a transaction with an xid was open',
+        figure: `people db ${open.people} %, consumer db ${open.consumer} %, other databases ${open.elsewhere} %`,
+      },
       {
         measure: '    recordedAt -> handler (wall clock, 1 ms)',
         figure: latency(events.recordedAtToHandler),
@@ -226,7 +236,7 @@ async function run(rows: Row[]) {
       figure: `${fixed(self.rssMb)} / ${fixed(self.peakMb)} MB`,
     },
   );
-  return { raw, max, fixedRate, backlog, events, memory: { idleMemory, app, self } };
+  return { raw, max, fixedRate, backlog, events, openTransactions, memory: { idleMemory, app, self } };
 }
 
 try {

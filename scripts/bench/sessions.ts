@@ -55,3 +55,38 @@ export async function sampleSessions(adminUrl: string, database: string, role: s
     };
   };
 }
+
+/**
+ * The relay publishes a row only once no older transaction is open anywhere in the PostgreSQL
+ * instance (`transaction_id < pg_snapshot_xmin(...)` is instance-wide). Samples how often a
+ * transaction holding an xid is open in each of `databases`, and in any other database.
+ */
+export async function sampleOpenTransactions(adminUrl: string, databases: Record<string, string>) {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  const seen: Record<string, number> = { elsewhere: 0 };
+  let samples = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const { rows } = await client.query<{ datname: string }>(
+        'select distinct datname from pg_stat_activity where backend_xid is not null and pid <> pg_backend_pid()',
+      );
+      samples += 1;
+      const names = new Set(rows.map((row) => row.datname));
+      for (const [label, name] of Object.entries(databases))
+        if (names.delete(name)) seen[label] = (seen[label] ?? 0) + 1;
+      if (names.size > 0) seen.elsewhere += 1;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })().catch((error: unknown) => console.error(`transaction sampling stopped: ${String(error)}`));
+  return async (): Promise<Record<string, number>> => {
+    stopped = true;
+    await loop;
+    await client.end();
+    const labels = [...Object.keys(databases), 'elsewhere'];
+    return Object.fromEntries(
+      labels.map((label) => [label, Math.round((100 * (seen[label] ?? 0)) / Math.max(samples, 1))]),
+    );
+  };
+}
