@@ -276,14 +276,18 @@ export type NameToken = { text: string; sound: string };
 export const toNameTokens = (texts: string[]): NameToken[] =>
   texts.map((text) => ({ text, sound: phoneticKey(text) }));
 
-/** How alike two name tokens are, in [0, 1]: spelling, sound, and names known to be one. */
-export function tokenSimilarity(a: NameToken, b: NameToken): number {
+/**
+ * How alike two name tokens are, in [0, 1]: spelling, sound (unless `bySound` is false: names
+ * with a fixed spelling, where Rossi and Russo are two families), and names known to be one.
+ */
+export function tokenSimilarity(a: NameToken, b: NameToken, bySound = true): number {
   const [x, y] = [a.text, b.text];
   if (x === y) return 1;
   // An initial ("M.") agrees with any name it begins, but says little.
   if (x.length === 1 || y.length === 1) return x[0] === y[0] ? 0.8 : 0;
   let similarity = jaroWinkler(x, y);
-  if (Math.min(x.length, y.length) >= 3 && a.sound === b.sound) similarity = Math.max(similarity, 0.93);
+  if (bySound && Math.min(x.length, y.length) >= 3 && a.sound === b.sound)
+    similarity = Math.max(similarity, 0.93);
   if (areEquivalentNames(x, y)) similarity = Math.max(similarity, 0.9);
   // Elamrani / Amrani: the Arabic article is written or not.
   const [bareX, bareY] = [withoutArticle(x), withoutArticle(y)];
@@ -293,22 +297,27 @@ export function tokenSimilarity(a: NameToken, b: NameToken): number {
 
 /**
  * How well the tokens of the shorter name are found in the longer one, each token of the longer
- * name used once (greedy, best pairs first: "Marian Marin" does not match "Marian Dumitru" twice),
- * or the names written together ("Abdel Kader" / "Abdelkader"), whichever is higher.
- * `extraPenalty` is taken per token of the longer name left unmatched.
+ * name used once (greedy, best pairs first: "Marian Marin" does not match "Marian Dumitru" twice);
+ * when the names have different numbers of words, also the words written together ("Nour Eddine" /
+ * "Noureddine"), whichever is higher. `extraPenalty` is taken per unmatched token of the longer name.
  */
-export function tokenSetSimilarity(a: NameToken[], b: NameToken[], extraPenalty = 0): number {
+export function tokenSetSimilarity(
+  a: NameToken[],
+  b: NameToken[],
+  options: { extraPenalty?: number; bySound?: boolean } = {},
+): number {
   if (a.length === 0 || b.length === 0) return 0;
+  const { extraPenalty = 0, bySound = true } = options;
   const [short, long] = a.length <= b.length ? [a, b] : [b, a];
-  let total: number;
+  let total = 0;
   if (short.length === 1) {
-    total = 0;
-    for (const l of long) total = Math.max(total, tokenSimilarity(short[0], l));
+    for (const l of long) total = Math.max(total, tokenSimilarity(short[0], l, bySound));
   } else {
-    const cells = short.flatMap((s, i) => long.map((l, j) => ({ i, j, similarity: tokenSimilarity(s, l) })));
+    const cells = short.flatMap((s, i) =>
+      long.map((l, j) => ({ i, j, similarity: tokenSimilarity(s, l, bySound) })),
+    );
     cells.sort((x, y) => y.similarity - x.similarity);
     const [usedShort, usedLong] = [new Set<number>(), new Set<number>()];
-    total = 0;
     for (const cell of cells) {
       if (usedShort.has(cell.i) || usedLong.has(cell.j)) continue;
       usedShort.add(cell.i);
@@ -318,6 +327,6 @@ export function tokenSetSimilarity(a: NameToken[], b: NameToken[], extraPenalty 
   }
   const spread = total / short.length - extraPenalty * (long.length - short.length);
   const joined =
-    a.length + b.length > 2 ? jaroWinkler(a.map((t) => t.text).join(''), b.map((t) => t.text).join('')) : 0;
+    a.length !== b.length ? jaroWinkler(a.map((t) => t.text).join(''), b.map((t) => t.text).join('')) : 0;
   return Math.max(spread, joined);
 }

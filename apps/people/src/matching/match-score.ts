@@ -111,7 +111,19 @@ export type PreparedPerson = {
   names: NameToken[];
   birth: Birth | null;
   gender: 'man' | 'woman' | null;
+  /** Whether the name is written in its own Latin spelling, not transliterated nor written by ear. */
+  fixedSpelling: boolean;
 };
+
+// Countries whose names are written in Latin letters with one spelling: there, names that sound
+// alike are different names (Rossi, Russo). Elsewhere, and when the nationality is unknown, a name
+// reaches the registry through a transliteration or someone's ear, and sound counts as spelling.
+const fixedSpellingNationalities = new Set(
+  (
+    'IT SM VA CH FR BE LU ES PT DE AT NL HR SI CZ SK HU PL RO AL LT LV EE ' +
+    'AR BO BR CL CO EC PE PY UY VE SV HN GT MX DO CU'
+  ).split(' '),
+);
 
 export function prepareForMatching(person: MatchPerson): PreparedPerson {
   const given = toNameTokens(nameTokens(person.givenName));
@@ -125,6 +137,7 @@ export function prepareForMatching(person: MatchPerson): PreparedPerson {
     names: all.length > 1 ? [...all, ...toNameTokens([all.map((t) => t.text).join('')])] : all,
     birth: birthOf(person),
     gender: genderOf(person.gender),
+    fixedSpelling: person.nationality !== null && fixedSpellingNationalities.has(person.nationality),
   };
 }
 
@@ -202,22 +215,24 @@ function compareNames(a: PreparedPerson, b: PreparedPerson): MatchFindings['name
   const allA = [...a.given, ...a.family];
   const allB = [...b.given, ...b.family];
   if (allA.length === 0 || allB.length === 0) return { similarity: 0, coverage: 'none' };
+  const bySound = !(a.fixedSpelling && b.fixedSpelling);
   let similarity: number;
   let coverage: NameCoverage;
   if (a.given.length && a.family.length && b.given.length && b.family.length) {
     // A wrong family name is not made good by a right given name: the weaker part counts more.
     const pair = (x: number, y: number) => 0.6 * Math.min(x, y) + 0.4 * Math.max(x, y);
-    const part = (x: NameToken[], y: NameToken[]) => tokenSetSimilarity(x, y, 0.03);
+    const part = (x: NameToken[], y: NameToken[]) =>
+      tokenSetSimilarity(x, y, { extraPenalty: 0.03, bySound });
     const straight = pair(part(a.given, b.given), part(a.family, b.family));
     // Given and family names are often swapped (on documents, by whoever writes them down).
     const swapped = pair(part(a.given, b.family), part(a.family, b.given));
     // Or split differently: "Mohamed Ali | Ben Salah" and "Mohamed | Ali Bensalah".
-    const whole = tokenSetSimilarity(allA, allB, 0.05) - 0.02;
+    const whole = tokenSetSimilarity(allA, allB, { extraPenalty: 0.05, bySound }) - 0.02;
     similarity = Math.max(straight, swapped - 0.01, whole);
     coverage = 'full';
   } else {
     // One record holds a given name only (or a family name only): it can agree with either part.
-    similarity = tokenSetSimilarity(allA, allB);
+    similarity = tokenSetSimilarity(allA, allB, { bySound });
     coverage = 'partial';
   }
   return { similarity, coverage };

@@ -99,7 +99,7 @@ export function matchingMigrationSql(): string[] {
     `alter table person add column if not exists birth_year integer`,
     `create table if not exists person_match_key (
        key text not null,
-       person_id uuid not null references person (id),
+       person_id uuid not null references person (id) on delete cascade,
        primary key (key, person_id)
      )`,
     `create index if not exists person_match_key_person_idx on person_match_key (person_id)`,

@@ -1,0 +1,103 @@
+import { describe, expect, it } from '@jest/globals';
+import type { MatchPerson } from './match-score.js';
+import { matchColumnsOf, matchingMigrationSql } from './matching.schema.js';
+
+const person = (overrides: Partial<MatchPerson> = {}): MatchPerson => ({
+  givenName: 'Mamadou',
+  familyName: 'Diallo',
+  aliases: [],
+  birthDate: '1988-06-01',
+  birthDateQuality: 'full',
+  estimatedAge: null,
+  estimatedAgeOn: null,
+  nationality: 'GN',
+  gender: 'uomo',
+  ...overrides,
+});
+const shareAKey = (a: MatchPerson, b: MatchPerson) => {
+  const keys = new Set(matchColumnsOf(a).matchKeys);
+  return matchColumnsOf(b).matchKeys.some((k) => keys.has(k));
+};
+
+describe('the matching columns of a person', () => {
+  it('given a person, then the names are folded and the birth year kept', () => {
+    const columns = matchColumnsOf(
+      person({
+        givenName: 'Ionuț',
+        familyName: 'Popescu',
+        aliases: [{ name: 'il Rosso', kind: 'street-name' }],
+      }),
+    );
+    expect(columns.matchNames).toBe('ionut popescu rosso');
+    expect(columns.birthYear).toBe(1988);
+  });
+
+  it('given an estimated age with its date, then the birth year is estimated from it', () => {
+    const columns = matchColumnsOf(
+      person({
+        birthDate: null,
+        birthDateQuality: 'unknown',
+        estimatedAge: 40,
+        estimatedAgeOn: '2026-03-01',
+      }),
+    );
+    expect(columns.birthYear).toBe(1986);
+  });
+
+  it('given the same person, then the keys are the same, sorted and without repeats', () => {
+    const { matchKeys } = matchColumnsOf(person());
+    expect(matchKeys).toEqual(matchColumnsOf(person()).matchKeys);
+    expect(matchKeys).toEqual([...new Set(matchKeys)].sort());
+  });
+
+  it('given spellings, swaps and slips a person registered twice shows, then the records share a key', () => {
+    expect(shareAKey(person(), person({ givenName: 'Mamadu', familyName: 'Jallo' }))).toBe(true);
+    expect(shareAKey(person(), person({ givenName: 'Diallo', familyName: 'Mamadou' }))).toBe(true);
+    expect(
+      shareAKey(person(), person({ familyName: 'Dialo', birthDate: null, birthDateQuality: 'unknown' })),
+    ).toBe(true);
+    expect(shareAKey(person(), person({ givenName: 'Mmadou', familyName: 'Djalo' }))).toBe(true);
+  });
+
+  it('given a name known in another language, then the records share a key', () => {
+    const a = person({ givenName: 'Youssef', familyName: 'Benali', nationality: 'MA' });
+    expect(shareAKey(a, { ...a, givenName: 'Giuseppe' })).toBe(true);
+  });
+
+  it('given a given name only with the birth date, then it meets the full record', () => {
+    expect(shareAKey(person(), person({ familyName: null }))).toBe(true);
+  });
+
+  it('given a given name only with the street name, then it meets the full record that has it', () => {
+    const a = person({ aliases: [{ name: 'Maradona', kind: 'street-name' }] });
+    const b = person({
+      familyName: null,
+      birthDate: null,
+      birthDateQuality: 'unknown',
+      aliases: [{ name: 'maradona', kind: 'street-name' }],
+    });
+    expect(shareAKey(a, b)).toBe(true);
+  });
+
+  it('given different people, then they share no key', () => {
+    expect(shareAKey(person(), person({ givenName: 'Ionuț', familyName: 'Popescu' }))).toBe(false);
+  });
+
+  it('given many aliases, then the keys stay bounded', () => {
+    const aliases = Array.from({ length: 20 }, (_, i) => ({
+      name: `Alias${i} Name${i}`,
+      kind: 'alias' as const,
+    }));
+    expect(matchColumnsOf(person({ aliases })).matchKeys.length).toBeLessThan(200);
+  });
+});
+
+describe('the matching migration', () => {
+  it('is idempotent statement by statement, so a later migration can run it again', () => {
+    for (const statement of matchingMigrationSql()) {
+      expect(statement).toMatch(
+        /if not exists|create or replace|drop trigger if exists|create trigger|on conflict do nothing/,
+      );
+    }
+  });
+});
