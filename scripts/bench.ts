@@ -19,9 +19,11 @@ import { fixed, markdownTable, residentMemory, textTable, type Row } from './ben
 import { sampleOpenTransactions, sampleSessions, type SessionProfile } from './bench/sessions.js';
 
 // `npm run bench`. BENCH_QUICK=1 checks the script itself in seconds (figures meaningless);
-// BENCH_RELAY=off keeps the app's relay in standby (to see what publishing costs; skips (c)).
+// BENCH_RELAY=off keeps the app's relay in standby (to see what publishing costs; skips (c));
+// BENCH_NAMES=same gives every registration aPerson()'s name.
 const quick = process.env.BENCH_QUICK === '1';
 const relayOff = process.env.BENCH_RELAY === 'off';
+const sameNames = process.env.BENCH_NAMES === 'same'; // read again in ./bench/registration.ts
 const seconds = quick ? { raw: 2, max: 2, fixed: 3, events: 3 } : { raw: 10, max: 10, fixed: 15, events: 20 };
 const connectionCounts = quick ? [8] : [8, 16, 32];
 const eventRate = 100;
@@ -250,6 +252,9 @@ try {
   const context = [
     `Machine: ${machine}. The ${cpus().length} cores are shared by the app, PostgreSQL, NATS and this process (load generator, raw inserts, consumer), and by anything else running: load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end.`,
     `Tree: ${tree.commit}${tree.dirty.length ? ` + uncommitted changes in ${tree.dirty.length} files under apps/ and libs/ (listed in the JSON)` : ''}.${relayOff ? ' BENCH_RELAY=off: relay in standby.' : ''}`,
+    sameNames
+      ? "Every registration has aPerson()'s name (BENCH_NAMES=same): the matcher's worst case."
+      : "Registrations have aPerson()'s body with random names of the same lengths.",
   ];
   const title = `Accanto people benchmark, ${startedAt.toISOString()}${quick ? ' (BENCH_QUICK: figures meaningless)' : ''}`;
   console.log(`\n${title}\n${context.join('\n')}\n\n${textTable(rows)}\n`);
@@ -257,7 +262,9 @@ try {
     startedAt
       .toISOString()
       .replaceAll(':', '-')
-      .replace(/\.\d+Z$/, 'Z') + (relayOff ? '-relay-off' : '');
+      .replace(/\.\d+Z$/, 'Z') +
+    (relayOff ? '-relay-off' : '') +
+    (sameNames ? '-same-names' : '');
   const dir = resolve(import.meta.dirname, '../../bench/results');
   mkdirSync(dir, { recursive: true });
   const json = JSON.stringify(
@@ -267,13 +274,13 @@ try {
   );
   const markdown = `# ${title}\n\n${context.join('\n\n')}\n\nCommand: \`npm run bench\`\n\n${markdownTable(rows)}\n`;
   // Profiling runs (relay off) keep their own file; `latest` is the standard run.
-  for (const name of quick ? [] : relayOff ? [stamp] : [stamp, 'latest']) {
+  for (const name of quick ? [] : relayOff || sameNames ? [stamp] : [stamp, 'latest']) {
     writeFileSync(resolve(dir, `${name}.json`), `${json}\n`);
     writeFileSync(resolve(dir, `${name}.md`), markdown);
   }
   if (!quick)
     console.log(
-      `saved bench/results/${stamp}.{json,md}${relayOff ? '' : ' and bench/results/latest.{json,md}'}`,
+      `saved bench/results/${stamp}.{json,md}${relayOff || sameNames ? '' : ' and bench/results/latest.{json,md}'}`,
     );
 } finally {
   for (const step of cleanup.reverse())

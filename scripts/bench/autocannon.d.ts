@@ -1,6 +1,13 @@
 // autocannon 8 ships no types: only what the benchmark uses.
 declare module 'autocannon' {
-  type Request = { method?: string; path?: string; headers?: Record<string, string>; body?: string };
+  type Request = {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    /** Called before each send; what it returns is sent. */
+    setupRequest?: (request: Request) => Request;
+  };
   type Latency = { p50: number; p90: number; p99: number; average: number; max: number };
   type Result = {
     duration: number;

@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import { registration } from './registration.js';
+import { aRegistration } from './registration.js';
 
 /** The people app's URL and one token per simulated user (fetched once, before any load). */
 export type Target = { url: string; tokens: string[] };
 
 const path = '/people/persons';
-const body = JSON.stringify(registration);
+const body = () => JSON.stringify(aRegistration());
 const headers = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
 
 /** Nearest-rank percentile of unsorted samples. */
@@ -22,7 +22,12 @@ export async function maxThroughput(target: Target, connections: number, seconds
     url: target.url,
     connections,
     duration: seconds,
-    requests: target.tokens.map((token) => ({ method: 'POST', path, headers: headers(token), body })),
+    requests: target.tokens.map((token) => ({
+      method: 'POST',
+      path,
+      headers: headers(token),
+      setupRequest: (request) => ({ ...request, body: body() }),
+    })),
   });
   const failed = result.non2xx + result.errors + result.timeouts;
   return {
@@ -60,7 +65,7 @@ export async function openLoop(
     const send = fetch(`${target.url}${path}`, {
       method: 'POST',
       headers: headers(target.tokens[i % target.tokens.length]),
-      body,
+      body: body(),
     })
       .then(async (response) => {
         const respondedAt = performance.now();
