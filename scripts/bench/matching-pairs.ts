@@ -9,6 +9,7 @@ import {
 } from '../../apps/people/src/matching/match.queries.js';
 import {
   matchFindings,
+  namesakeSimilarity,
   prepareForMatching,
   weighFindings,
   type MatchFindings,
@@ -114,7 +115,8 @@ export async function insertPersons(
   return ids;
 }
 
-export type CandidatePair = { i: number; j: number; findings: MatchFindings };
+/** A pair as the lookup of one of its records found it; `namesakes` as scoreCandidates counts them. */
+export type CandidatePair = { i: number; j: number; findings: MatchFindings; namesakes: number };
 
 /**
  * Every record's candidates, looked up as the hub (which sees the whole network), each pair kept
@@ -137,17 +139,19 @@ export async function collectCandidatePairs(
     });
     const rows = (await client.query<CandidateRow>(numbered(sql), params)).rows;
     candidatesPerLookup.push(rows.length);
-    for (const row of rows) {
-      const j = indexOf.get(row.id)!;
+    // Scored from the rows read back, as the service does: what the database returns is compared.
+    const found = rows.map((row) => ({
+      j: indexOf.get(row.id)!,
+      findings: matchFindings(prepared[i], candidateOf(row)),
+    }));
+    const namesakes = found.filter(
+      (f) => f.findings.names.coverage !== 'none' && f.findings.names.similarity >= namesakeSimilarity,
+    ).length;
+    for (const { j, findings } of found) {
       const key = i < j ? `${i}:${j}` : `${j}:${i}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      // Scored from the row read back, as the service does: what the database returns is compared.
-      pairs.push({
-        i: Math.min(i, j),
-        j: Math.max(i, j),
-        findings: matchFindings(prepared[i], candidateOf(row)),
-      });
+      pairs.push({ i: Math.min(i, j), j: Math.max(i, j), findings, namesakes });
     }
   }
   return { pairs, candidatesPerLookup };
@@ -212,7 +216,7 @@ export function evaluatePairs(
 ): PairEvaluation {
   const truth = truePairsOf(records);
   const found = new Map(pairs.map((p) => [`${p.i}:${p.j}`, p]));
-  const proposed = pairs.filter((p) => weighFindings(p.findings, weights).score >= threshold);
+  const proposed = pairs.filter((p) => weighFindings(p.findings, weights, p.namesakes).score >= threshold);
   const same = (p: { i: number; j: number }) => records[p.i].clusterId === records[p.j].clusterId;
   const group = <K extends string>(keyOf: (i: number, j: number) => K) => {
     const tally = new Map<
@@ -247,7 +251,12 @@ export function evaluatePairs(
       .filter(([i, j]) => !proposedKeys.has(`${i}:${j}`))
       .map(
         ([i, j]) =>
-          found.get(`${i}:${j}`) ?? { i, j, findings: matchFindings(records[i].person, records[j].person) },
+          found.get(`${i}:${j}`) ?? {
+            i,
+            j,
+            findings: matchFindings(records[i].person, records[j].person),
+            namesakes: 1,
+          },
       ),
     falsePositives: proposed.filter((p) => !same(p)),
   };
@@ -261,7 +270,7 @@ export function describePair(records: GeneratedRecord[], pair: CandidatePair, we
     const aliases = p.aliases.length ? ` «${p.aliases.map((a) => a.name).join(', ')}»` : '';
     return `${p.givenName ?? '-'} / ${p.familyName ?? '-'}${aliases} ${birth} ${p.nationality ?? '-'}`;
   };
-  const score = weighFindings(pair.findings, weights).score.toFixed(2);
+  const score = weighFindings(pair.findings, weights, pair.namesakes).score.toFixed(2);
   const errors = [...new Set([...records[pair.i].errors, ...records[pair.j].errors])].join('; ');
   return `${score}  ${show(records[pair.i])}  ~  ${show(records[pair.j])}${errors ? `  [${errors}]` : ''}`;
 }

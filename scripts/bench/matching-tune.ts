@@ -31,6 +31,7 @@ type Knob = { get: (w: MatchWeights) => number; set: (w: MatchWeights, v: number
 function knobs(): Knob[] {
   const list: Knob[] = [
     { name: 'bias', get: (w) => w.bias, set: (w, v) => void (w.bias = v) },
+    { name: 'namesakes', get: (w) => w.namesakes, set: (w, v) => void (w.namesakes = Math.max(0, v)) },
     { name: 'aliases.alias', get: (w) => w.aliases.alias, set: (w, v) => void (w.aliases.alias = v) },
     { name: 'aliases.name', get: (w) => w.aliases.name, set: (w, v) => void (w.aliases.name = v) },
   ];

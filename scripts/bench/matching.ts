@@ -11,8 +11,7 @@ import {
 import {
   defaultMatchThreshold,
   defaultMatchWeights,
-  matchScore,
-  prepareForMatching,
+  scoreCandidates,
 } from '../../apps/people/src/matching/match-score.js';
 import { urlFor } from '#persistence';
 import { startInfrastructure } from '#testing';
@@ -176,8 +175,9 @@ async function measureLatency(adminUrl: string, options: MatchingBenchOptions): 
         const rows = (await app.query<CandidateRow>(numbered(sql), params)).rows;
         const queryEnded = performance.now();
         await app.query('commit');
-        const self = prepareForMatching(record.person);
-        rows.map((row) => matchScore(self, candidateOf(row))).filter((m) => m.score >= options.threshold);
+        scoreCandidates(record.person, rows.map(candidateOf)).filter(
+          ({ match }) => match.score >= options.threshold,
+        );
         const ended = performance.now();
         if (n < warmUp) continue;
         queryMs.push(queryEnded - queryStarted);

@@ -5,6 +5,7 @@ import {
   genderOf,
   matchFindings,
   matchScore,
+  scoreCandidates,
   weighFindings,
   type MatchPerson,
 } from './match-score.js';
@@ -206,6 +207,35 @@ describe('scoring records of different people', () => {
       aliases: [{ name: 'Rasta', kind: 'street-name' }],
     });
     expect(matchScore(person(), b).components.names).toMatchObject({ coverage: 'none', weight: 0 });
+  });
+});
+
+describe('scoring the candidates of one record', () => {
+  it('given a name many candidates bear, then it is worth less than a name one bears', () => {
+    const looked = person({
+      givenName: 'Mamadou',
+      familyName: 'Diallo',
+      nationality: 'GN',
+      birthDate: null,
+      birthDateQuality: 'unknown',
+    });
+    const alone = scoreCandidates(looked, [looked]);
+    const crowd = scoreCandidates(
+      looked,
+      Array.from({ length: 12 }, () => looked),
+    );
+    expect(alone[0].match.components.names.namesakes).toBe(1);
+    expect(crowd[0].match.components.names.namesakes).toBe(12);
+    expect(crowd[0].match.score).toBeLessThan(alone[0].match.score);
+  });
+
+  it('given candidates with other names, then they are no namesakes', () => {
+    const scored = scoreCandidates(person(), [
+      person(),
+      person({ givenName: 'Vasile', familyName: 'Lungu' }),
+    ]);
+    expect(scored.map((s) => s.match.components.names.namesakes)).toEqual([1, 1]);
+    expect(scored[0].match.score).toBeCloseTo(matchScore(person(), person()).score, 10);
   });
 });
 

@@ -50,7 +50,8 @@ export type MatchFindings = {
 
 /** Each field's finding and the log-odds it added: what a reviewer is shown next to the score. */
 export type MatchComponents = {
-  names: MatchFindings['names'] & { weight: number };
+  /** `namesakes`: how many of the candidates found bear a name this alike (1 when scored alone). */
+  names: MatchFindings['names'] & { namesakes: number; weight: number };
   aliases: { similarity: number; against: 'alias' | 'name' | 'none'; weight: number };
   birth: MatchFindings['birth'] & { weight: number };
   nationality: MatchFindings['nationality'] & { weight: number };
@@ -69,12 +70,16 @@ export type MatchWeights = {
   birth: Record<Exclude<BirthAgreement, 'unknown'>, number>;
   nationality: Record<Exclude<NationalityAgreement, 'unknown'>, number>;
   gender: { same: number; different: number };
+  /** Log-odds taken off name agreement per unit of ln(namesakes): a common name says less. */
+  namesakes: number;
 };
 
-// Tuned on the synthetic set of scripts/bench/matching-data.ts, seed 1; measured on seed 2.
+// Fitted by scripts/bench/matching-tune.ts on the synthetic set of scripts/bench/matching-data.ts,
+// seed 1 (the most recall with precision above 0.93), and measured on seed 2 by
+// scripts/bench/matching.ts: bench/matching/README.md.
 export const defaultMatchWeights: MatchWeights = {
-  bias: -7,
-  names: { full: 8, partial: 4 },
+  bias: -5.75,
+  names: { full: 8, partial: 3.5 },
   nameCurve: [
     [0.5, -1],
     [0.75, -0.6],
@@ -83,20 +88,24 @@ export const defaultMatchWeights: MatchWeights = {
     [0.92, 0.75],
     [0.97, 1],
   ],
-  aliases: { alias: 2.5, name: 1.5 },
+  aliases: { alias: 4, name: 1.5 },
   birth: {
     'same-date': 4.5,
-    'near-date': 2.5,
+    'near-date': 3.5,
     'same-year': 1,
     'close-years': -1.5,
     compatible: 1,
     'loosely-compatible': 0,
-    far: -1.5,
+    far: -1.25,
     different: -4,
   },
   nationality: { same: 1, neighbouring: -0.3, different: -2.5 },
   gender: { same: 0.3, different: -3.5 },
+  namesakes: 0.75,
 };
+
+/** Names at least this alike make two candidates namesakes of the record looked up. */
+export const namesakeSimilarity = 0.92;
 
 /** Pairs scoring at least this are proposed for review. */
 export const defaultMatchThreshold = 0.5;
@@ -141,12 +150,35 @@ export function prepareForMatching(person: MatchPerson): PreparedPerson {
   };
 }
 
+/** Two records compared on their own: nothing known of how common their names are. */
 export function matchScore(
   a: MatchPerson | PreparedPerson,
   b: MatchPerson | PreparedPerson,
   weights = defaultMatchWeights,
 ): MatchScore {
   return weighFindings(matchFindings(a, b), weights);
+}
+
+/**
+ * The candidates of one record, each scored. How many of them bear a name as alike as theirs
+ * (namesakes) lowers what the name is worth: among the records the asker can see, "Mamadou Diallo"
+ * says less than "Lăcrămioara Spoitoru". Counting among the candidates, not the registry, keeps
+ * hidden records out of every score. Candidates beyond the lookup's limit are not counted.
+ */
+export function scoreCandidates<C extends MatchPerson>(
+  person: MatchPerson,
+  candidates: C[],
+  weights = defaultMatchWeights,
+): Array<{ candidate: C; match: MatchScore }> {
+  const self = prepareForMatching(person);
+  const findings = candidates.map((candidate) => matchFindings(self, candidate));
+  const namesakes = findings.filter(
+    (f) => f.names.coverage !== 'none' && f.names.similarity >= namesakeSimilarity,
+  ).length;
+  return candidates.map((candidate, i) => ({
+    candidate,
+    match: weighFindings(findings[i], weights, namesakes),
+  }));
 }
 
 export function matchFindings(
@@ -168,8 +200,17 @@ export function matchFindings(
 }
 
 /** The findings weighed: separate from comparing, so weights can be tuned without comparing again. */
-export function weighFindings(findings: MatchFindings, weights = defaultMatchWeights): MatchScore {
+export function weighFindings(
+  findings: MatchFindings,
+  weights = defaultMatchWeights,
+  namesakes = 1,
+): MatchScore {
   const { names, aliases, birth, nationality, gender } = findings;
+  const nameWeight =
+    names.coverage === 'none'
+      ? 0
+      : weights.names[names.coverage] * interpolate(weights.nameCurve, names.similarity);
+  const commonness = weights.namesakes * Math.log(Math.max(1, namesakes));
   // Different nicknames are no evidence of different people: only agreement counts.
   const share = (s: number) => Math.min(1, Math.max(0, (s - 0.85) / 0.12));
   const toAlias = weights.aliases.alias * share(aliases.toAlias);
@@ -177,10 +218,9 @@ export function weighFindings(findings: MatchFindings, weights = defaultMatchWei
   const components: MatchComponents = {
     names: {
       ...names,
-      weight:
-        names.coverage === 'none'
-          ? 0
-          : weights.names[names.coverage] * interpolate(weights.nameCurve, names.similarity),
+      namesakes: Math.max(1, namesakes),
+      // Only agreement is discounted, and never below nothing.
+      weight: nameWeight > 0 ? Math.max(0, nameWeight - commonness) : nameWeight,
     },
     aliases:
       toAlias === 0 && toName === 0
