@@ -37,6 +37,8 @@ export type MatchingBenchOptions = {
   reportSeed: number;
   /** Records of the precision / recall set. */
   records: number;
+  /** Records of a larger set, to see how precision holds as the registry grows; 0 to skip. */
+  scaleRecords: number;
   /** Persons in the database of the latency measure. */
   timingRecords: number;
   lookups: number;
@@ -72,6 +74,7 @@ export type MatchingReport = {
   machine: { cpus: string; node: string; postgres: string; loadAverage: [number, number] };
   tuning: QualityFigures;
   report: QualityFigures;
+  scale: QualityFigures | null;
   latency: LatencyFigures[];
   goals: { recall: boolean; precision: boolean; latency: boolean };
 };
@@ -220,6 +223,15 @@ export async function runMatchingBench(options: MatchingBenchOptions): Promise<M
     options.records,
     options.threshold,
   );
+  const scale =
+    options.scaleRecords > 0
+      ? await measureQuality(
+          options.adminUrl,
+          options.reportSeed + 1,
+          options.scaleRecords,
+          options.threshold,
+        )
+      : null;
   const latency = await measureLatency(options.adminUrl, options);
   return {
     startedAt,
@@ -231,6 +243,7 @@ export async function runMatchingBench(options: MatchingBenchOptions): Promise<M
     },
     tuning,
     report,
+    scale,
     latency,
     goals: {
       recall: report.overall.recall >= 0.95,
@@ -277,7 +290,17 @@ Threshold sweep: ${r.report.sweep.map((s) => `${s.threshold}: P ${f(s.precision,
 ### The same on the tuning seed ${r.tuning.seed}
 
 ${table(r.tuning)}
+${
+  r.scale
+    ? `
+### A larger registry: ${r.scale.records} records of ${r.scale.humans} people, seed ${r.scale.seed}
 
+${table(r.scale)}
+
+Threshold sweep: ${r.scale.sweep.map((s) => `${s.threshold}: P ${f(s.precision, 2)} R ${f(s.recall, 2)}`).join('; ')}.
+`
+    : ''
+}
 ### Candidate lookup latency (goal p99 < 50 ms: ${r.goals.latency ? 'met' : 'NOT met'})
 
 | as | persons | lookups | query ms p50 / p99 / max | query + scoring ms p50 / p99 | candidates p50 / max |
@@ -296,6 +319,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       tuningSeed: 1,
       reportSeed: 2,
       records: quick ? 300 : 2000,
+      scaleRecords: quick ? 0 : 20_000,
       timingRecords: quick ? 5000 : 100_000,
       lookups: quick ? 50 : 1000,
       threshold: defaultMatchThreshold,
