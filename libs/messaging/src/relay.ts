@@ -58,9 +58,9 @@ const columns =
   'position, transaction_id::text as transaction_id, envelope, trace_context, previous_hash, hash';
 
 /**
- * Publishes the event log to JetStream in commit-safe order (architecture.md §3): only rows of
- * transactions older than every running one (xid8 < snapshot xmin), after the cursor, ordered by
- * (transaction_id, position); the cursor moves only after JetStream acknowledged the rows.
+ * Publishes the event log to JetStream in commit order (positions are handed out under the chain
+ * head's lock, see readBatch), after the cursor; the cursor moves only after JetStream acknowledged
+ * the rows.
  */
 export class Relay {
   private readonly options: Required<Omit<RelayOptions, 'namespace' | 'backoff'>> &
@@ -144,18 +144,16 @@ export class Relay {
         await client.query('select transaction_id::text as transaction_id, position from relay_cursor')
       ).rows;
       let after = { transactionId: cursor.transaction_id as string, position: String(cursor.position) };
-      let heldBackMs = 0;
       this.status.state = 'active';
       this.options.logger.log(`active from transaction ${after.transactionId}, position ${after.position}`);
       while (!this.stopping.signal.aborted && !lost) {
-        let batch: Batch;
+        let rows: Row[];
         try {
-          batch = await readBatch(client, after, this.options.batchSize);
+          rows = await readBatch(client, after, this.options.batchSize);
         } catch (error) {
           if (lost) break;
           throw error;
         }
-        const { rows } = batch;
         const { published, error } = await publishRows(this.js, rows, this.options.namespace);
         if (published > 0) {
           const last = rows[published - 1];
@@ -174,11 +172,8 @@ export class Relay {
           continue;
         }
         this.status.failures = 0;
-        // Committed rows held back by an older open transaction: its commit may not NOTIFY
-        // (it may write no events), so look again soon rather than after a full poll interval.
-        heldBackMs = batch.heldBack ? Math.min(Math.max(heldBackMs * 2, 20), this.options.pollIntervalMs) : 0;
-        if (batch.heldBack) await this.waitForWork(heldBackMs);
-        else if (rows.length < this.options.batchSize) await this.waitForWork(this.options.pollIntervalMs);
+        // A full batch means more is waiting; otherwise sleep until a commit NOTIFYs (or the poll).
+        if (rows.length < this.options.batchSize) await this.waitForWork(this.options.pollIntervalMs);
       }
       if (lost) throw lost;
     } finally {
@@ -222,26 +217,17 @@ export class Relay {
   }
 }
 
-type Batch = { rows: Row[]; heldBack: boolean };
-
-// Rows after the cursor in (transaction_id, position) order. Only those of transactions older
-// than every running one are ready: a transaction still open may yet commit rows that sort
-// before the visible ones. Ready rows are a prefix, since the order is by transaction id.
-async function readBatch(
-  client: pg.Client,
-  after: { transactionId: string; position: string },
-  limit: number,
-): Promise<Batch> {
-  const { rows } = await client.query<Row & { ready: boolean }>(
-    `select ${columns}, transaction_id < pg_snapshot_xmin(pg_current_snapshot()) as ready
-       from event_log
-      where (transaction_id, position) > ($1::xid8, $2::bigint)
-      order by transaction_id, position
-      limit $3`,
-    [after.transactionId, after.position, limit],
+// Rows after the cursor in position order. Appends take the chain head FOR UPDATE and keep it until
+// they commit, so positions are handed out in commit order: once position p is visible, no row with
+// a lower position can still appear. Waiting for the snapshot's xmin (the rule for logs numbered by a
+// sequence) would hold every event back while any transaction with an xid is open in the database —
+// under steady load, always. See docs/adr/0001-outbox-and-relay.md.
+async function readBatch(client: pg.Client, after: { position: string }, limit: number): Promise<Row[]> {
+  const { rows } = await client.query<Row>(
+    `select ${columns} from event_log where position > $1::bigint order by position limit $2`,
+    [after.position, limit],
   );
-  const ready = rows.findIndex((row) => !row.ready);
-  return ready === -1 ? { rows, heldBack: false } : { rows: rows.slice(0, ready), heldBack: true };
+  return rows;
 }
 
 /** Publishes rows in order and awaits every ack; reports how many from the start were acknowledged. */

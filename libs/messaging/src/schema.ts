@@ -35,8 +35,8 @@ create table if not exists event_log (
   hash text not null,
   recorded_at timestamptz not null default now()
 );
--- The relay reads in (transaction_id, position) order past its cursor.
-create index if not exists event_log_transaction_position on event_log (transaction_id, position);
+-- The relay reads in position order past its cursor (the primary key serves it): positions are
+-- handed out under the head's lock, in commit order. docs/adr/0008-relay-reads-in-position-order.md
 
 create or replace function event_log_refuse_change() returns trigger language plpgsql as $$
 begin
