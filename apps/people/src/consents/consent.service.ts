@@ -46,6 +46,7 @@ export class ConsentService {
         recordedAt: now,
       });
       await em.flush();
+      await this.persons.logAccess(em, actor, 'consent-given', [found], now);
       await this.events.append(em, [
         {
           subject: 'accanto.people.consent-given.v1',
@@ -65,7 +66,6 @@ export class ConsentService {
           },
         },
       ]);
-      await this.persons.logAccess(em, actor, 'consent-given', [found], now);
       return toConsentView(consent, now);
     });
   }
@@ -88,6 +88,7 @@ export class ConsentService {
       consent.revokedBy = actor.userId;
       consent.revocationReason = reason;
       await em.flush();
+      await this.persons.logAccess(em, actor, 'consent-revoked', [found], now);
       await this.events.append(em, [
         {
           subject: 'accanto.people.consent-revoked.v1',
@@ -98,7 +99,6 @@ export class ConsentService {
           payload: { consentId, personId },
         },
       ]);
-      await this.persons.logAccess(em, actor, 'consent-revoked', [found], now);
       return toConsentView(consent, now);
     });
   }
@@ -114,6 +114,7 @@ export class ConsentService {
          values (?, ?, ?, ?, ?, ?)`,
         [refusalId, personId, found.person.ownerOrganisation, new Date(input.refusedAt), actor.userId, now],
       );
+      await this.persons.logAccess(em, actor, 'consent-refused', [found], now);
       await this.events.append(em, [
         {
           subject: 'accanto.people.consent-refused.v1',
@@ -125,7 +126,6 @@ export class ConsentService {
           payload: { refusalId, personId },
         },
       ]);
-      await this.persons.logAccess(em, actor, 'consent-refused', [found], now);
       return { id: refusalId, personId, refusedAt: new Date(input.refusedAt).toISOString() };
     });
   }

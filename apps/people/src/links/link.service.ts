@@ -181,6 +181,13 @@ export class LinkService {
           [uuidv7(), networkPersonId, personId, actor.userId, actor.organisation, now, input.reason],
         );
       }
+      await this.persons.logAccess(
+        em,
+        actor,
+        'link',
+        reads as Array<{ person: Person; access: Access }>,
+        now,
+      );
       await this.events.append(em, [
         {
           subject: 'accanto.people.person-linked.v1',
@@ -191,13 +198,6 @@ export class LinkService {
           payload: { networkPersonId, personIds: input.personIds },
         },
       ]);
-      await this.persons.logAccess(
-        em,
-        actor,
-        'link',
-        reads as Array<{ person: Person; access: Access }>,
-        now,
-      );
       return this.view(em, actor, networkPersonId, now);
     });
   }
@@ -221,6 +221,7 @@ export class LinkService {
           [a, b, actor.userId, actor.organisation, now, input.reason],
         );
       }
+      await this.persons.logAccess(em, actor, 'unlink', [read], now);
       await this.events.append(em, [
         {
           subject: 'accanto.people.person-unlinked.v1',
@@ -231,7 +232,6 @@ export class LinkService {
           payload: { networkPersonId, personId: input.personId },
         },
       ]);
-      await this.persons.logAccess(em, actor, 'unlink', [read], now);
       return this.view(em, actor, networkPersonId, now);
     });
   }

@@ -148,6 +148,14 @@ export class PersonService {
       updatedAt: now,
     });
     await em.flush();
+    // The event goes last: appending takes the chain head's lock, held until commit.
+    await this.logAccess(
+      em,
+      actor,
+      'register',
+      [{ person, access: { basis: 'owner', consentId: null } }],
+      now,
+    );
     await this.events.append(em, [
       {
         subject: 'accanto.people.person-registered.v1',
@@ -163,13 +171,6 @@ export class PersonService {
         },
       },
     ]);
-    await this.logAccess(
-      em,
-      actor,
-      'register',
-      [{ person, access: { basis: 'owner', consentId: null } }],
-      now,
-    );
     return { person: toPersonView(person, { basis: 'owner', consentId: null }), created: true };
   }
 
@@ -195,6 +196,7 @@ export class PersonService {
         }
         em.assign(person, matchColumnsOf(person));
         await em.flush();
+        await this.logAccess(em, actor, 'update', [found], now);
         if (changed.length > 0) {
           await this.events.append(em, [
             {
@@ -207,7 +209,6 @@ export class PersonService {
             },
           ]);
         }
-        await this.logAccess(em, actor, 'update', [found], now);
         return toPersonView(person, found.access);
       });
     } catch (error) {
@@ -251,6 +252,7 @@ export class PersonService {
           updatedAt: now,
         });
         await em.flush();
+        await this.logAccess(em, actor, 'restriction', [found], now);
         await this.events.append(em, [
           {
             subject: 'accanto.people.person-restriction-changed.v1',
@@ -261,7 +263,6 @@ export class PersonService {
             payload: { personId: id, restricted: input.restricted, organisations },
           },
         ]);
-        await this.logAccess(em, actor, 'restriction', [found], now);
         return toPersonView(person, found.access);
       });
     } catch (error) {
