@@ -24,5 +24,6 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3001
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "--import", "./dist/libs/observability/src/register.js"]
+# Heap bounds as in libs/testing/src/app-process.ts (appNodeFlags): under 250 MB resident.
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=8", "--max-old-space-size=192", "--import", "./dist/libs/observability/src/register.js"]
 CMD ["dist/apps/people/src/main.js"]

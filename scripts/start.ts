@@ -3,7 +3,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { demoUsers, loadRealm, startDevIdentityProvider } from '#dev-identity';
-import { freePort, reachable, startEmbeddedPostgres } from '#testing';
+import { appNodeFlags, freePort, reachable, startEmbeddedPostgres } from '#testing';
 import { startGateway } from './gateway.js';
 import {
   apps,
@@ -264,6 +264,7 @@ async function startApp(
     app.name,
     process.execPath,
     [
+      ...appNodeFlags,
       '--import',
       join(root, 'dist/libs/observability/src/register.js'),
       join(root, `dist/apps/${app.name}/src/main.js`),

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
-import { eventually, freePort } from '#testing';
+import { appNodeFlags, eventually, freePort } from '#testing';
 
 // dist/scripts/bench → the repository root.
 const repository = resolve(import.meta.dirname, '../../..');
@@ -32,6 +32,7 @@ export async function startPeopleProcess(root: string, env: Record<string, strin
   const child = spawn(
     process.execPath,
     [
+      ...appNodeFlags,
       '--import',
       resolve(root, 'dist/libs/observability/src/register.js'),
       resolve(root, 'dist/apps/people/src/main.js'),

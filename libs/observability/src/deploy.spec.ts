@@ -1,3 +1,4 @@
+import { appNodeFlags } from '#testing';
 import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -193,6 +194,7 @@ describe('Dockerfile', () => {
     const command = JSON.parse(/^CMD (.*)$/m.exec(dockerfile)![1]) as string[];
     expect([...entrypoint.slice(entrypoint.indexOf('node')), ...command]).toEqual([
       'node',
+      ...appNodeFlags,
       '--import',
       registerEntry,
       'dist/apps/people/src/main.js',

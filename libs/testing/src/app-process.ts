@@ -5,6 +5,13 @@ import { eventually } from './eventually.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 
+/**
+ * V8 sizes its heap for the machine (24 GiB here) and grows the young generation to 128 MB under load;
+ * an app's live heap stays near 60 MB (bench/README.md). These bounds keep an app under 250 MB resident.
+ * The launcher, the benchmark and the Dockerfile start apps with the same flags.
+ */
+export const appNodeFlags = ['--max-semi-space-size=8', '--max-old-space-size=192'];
+
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
@@ -30,6 +37,7 @@ export async function startAppProcess(
   const child = spawn(
     process.execPath,
     [
+      ...appNodeFlags,
       '--import',
       resolve(root, 'dist/libs/observability/src/register.js'),
       resolve(root, `dist/apps/${app}/src/main.js`),
