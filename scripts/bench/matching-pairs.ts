@@ -144,9 +144,13 @@ export async function collectCandidatePairs(
       j: indexOf.get(row.id)!,
       findings: matchFindings(prepared[i], candidateOf(row)),
     }));
-    const namesakes = found.filter(
-      (f) => f.findings.names.coverage !== 'none' && f.findings.names.similarity >= namesakeSimilarity,
-    ).length;
+    // As scoreCandidates counts them: the query's count, or those among the candidates if more.
+    const namesakes = Math.max(
+      rows[0]?.namesakes ?? 0,
+      found.filter(
+        (f) => f.findings.names.coverage !== 'none' && f.findings.names.similarity >= namesakeSimilarity,
+      ).length,
+    );
     for (const { j, findings } of found) {
       const key = i < j ? `${i}:${j}` : `${j}:${i}`;
       if (seen.has(key)) continue;

@@ -23,6 +23,7 @@ import {
   evaluatePairs,
   insertPersons,
   numbered,
+  pairKind,
   type PairCounts,
 } from './matching-pairs.js';
 
@@ -67,6 +68,14 @@ export type LatencyFigures = {
   /** Query and scoring of its candidates: a lookup as the service does it. */
   lookupMs: { p50: number; p99: number; max: number };
   candidates: { p50: number; max: number };
+  /** Hub lookups only: precision and recall of each looked-up record's own proposed pairs. */
+  pairs?: {
+    precision: number;
+    recall: number;
+    fullNamesPrecision: number;
+    fullNamesRecall: number;
+    truePairs: number;
+  };
 };
 
 export type MatchingReport = {
@@ -153,7 +162,18 @@ async function measureLatency(adminUrl: string, options: MatchingBenchOptions): 
   try {
     const random = seededRandom(options.reportSeed + 100);
     const records = generateMatchingData({ seed: options.reportSeed + 100, records: options.timingRecords });
-    await insertPersons(owner, records, { consentShare: 0.4, random });
+    const ids = await insertPersons(owner, records, { consentShare: 0.4, random });
+    const indexOf = new Map(ids.map((id, i) => [id, i]));
+    const clusters = new Map<number, number[]>();
+    records.forEach((r, i) => clusters.set(r.clusterId, [...(clusters.get(r.clusterId) ?? []), i]));
+    const tally = {
+      proposed: 0,
+      truePositives: 0,
+      truePairs: 0,
+      fullProposed: 0,
+      fullTruePositives: 0,
+      fullTruePairs: 0,
+    };
     const figures: LatencyFigures[] = [];
     for (const asWhom of ['hub', 'partner'] as const) {
       const queryMs: number[] = [];
@@ -161,14 +181,15 @@ async function measureLatency(adminUrl: string, options: MatchingBenchOptions): 
       const candidates: number[] = [];
       const warmUp = Math.min(50, options.lookups);
       for (let n = 0; n < options.lookups + warmUp; n++) {
-        const record = records[Math.floor(random() * records.length)];
+        const looked = Math.floor(random() * records.length);
+        const record = records[looked];
         const organisation =
           asWhom === 'hub' ? 'centro-sammartini' : organisations[Math.floor(random() * 16)];
         const now = new Date();
         const visibility =
           asWhom === 'hub' ? { sql: 'true', params: [] } : partnerVisibility(organisation, now);
         const started = performance.now();
-        const { sql, params } = matchCandidatesSql(record.person, { visibility });
+        const { sql, params } = matchCandidatesSql(record.person, { visibility, excludeIds: [ids[looked]] });
         await app.query('begin');
         await app.query(
           `select set_config('accanto.organisation', $1, true), set_config('accanto.roles', $2, true)`,
@@ -178,14 +199,31 @@ async function measureLatency(adminUrl: string, options: MatchingBenchOptions): 
         const rows = (await app.query<CandidateRow>(numbered(sql), params)).rows;
         const queryEnded = performance.now();
         await app.query('commit');
-        scoreCandidates(record.person, rows.map(candidateOf)).filter(
-          ({ match }) => match.score >= options.threshold,
-        );
+        const kept = scoreCandidates(
+          record.person,
+          rows.map(candidateOf),
+          defaultMatchWeights,
+          rows[0]?.namesakes,
+        )
+          .filter(({ match }) => match.score >= options.threshold)
+          .map(({ candidate }) => indexOf.get(candidate.id)!);
         const ended = performance.now();
         if (n < warmUp) continue;
         queryMs.push(queryEnded - queryStarted);
         lookupMs.push(ended - started);
         candidates.push(rows.length);
+        if (asWhom === 'hub') {
+          // The hub sees every record: each lookup's own pairs, one direction, as on a registration.
+          const same = (j: number) => records[j].clusterId === record.clusterId;
+          const full = (j: number) => pairKind(record, records[j]) === 'full names';
+          const mates = (clusters.get(record.clusterId) ?? []).filter((j) => j !== looked);
+          tally.proposed += kept.length;
+          tally.truePositives += kept.filter(same).length;
+          tally.truePairs += mates.length;
+          tally.fullTruePairs += mates.filter(full).length;
+          tally.fullTruePositives += kept.filter((j) => same(j) && full(j)).length;
+          tally.fullProposed += kept.filter(full).length;
+        }
       }
       figures.push({
         persons: records.length,
@@ -194,6 +232,17 @@ async function measureLatency(adminUrl: string, options: MatchingBenchOptions): 
         queryMs: summary(queryMs),
         lookupMs: summary(lookupMs),
         candidates: { p50: percentile(candidates, 50), max: Math.max(...candidates) },
+        ...(asWhom === 'hub'
+          ? {
+              pairs: {
+                precision: tally.truePositives / Math.max(1, tally.proposed),
+                recall: tally.truePositives / Math.max(1, tally.truePairs),
+                fullNamesPrecision: tally.fullTruePositives / Math.max(1, tally.fullProposed),
+                fullNamesRecall: tally.fullTruePositives / Math.max(1, tally.fullTruePairs),
+                truePairs: tally.truePairs,
+              },
+            }
+          : {}),
       });
     }
     return figures;
@@ -306,6 +355,14 @@ Threshold sweep: ${r.scale.sweep.map((s) => `${s.threshold}: P ${f(s.precision, 
 | as | persons | lookups | query ms p50 / p99 / max | query + scoring ms p50 / p99 | candidates p50 / max |
 |---|---|---|---|---|---|
 ${latency}
+${r.latency
+  .filter((l) => l.pairs)
+  .map(
+    (l) =>
+      `\nThe same hub lookups, scored: precision ${f(l.pairs!.precision)}, recall ${f(l.pairs!.recall)} over ${l.pairs!.truePairs} ` +
+      `true pairs of the records looked up (full-name pairs: precision ${f(l.pairs!.fullNamesPrecision)}, recall ${f(l.pairs!.fullNamesRecall)}).`,
+  )
+  .join('\n')}
 `;
 }
 

@@ -184,6 +184,23 @@ describe('finding candidates', () => {
     expect(keys.rows.map((r) => r.key)).toEqual(columns.matchKeys);
   });
 
+  it('given many namesakes, then the most alike come first and the count covers those past the limit', async () => {
+    const family = `Sarr${uuidv7().slice(-6)}`;
+    const looked = aPerson({ givenName: 'Moussa', familyName: family, nationality: 'SN' });
+    for (let n = 0; n < 6; n++) await insert({ ...looked, birthDate: `19${70 + n}-02-03` }, 'partner-09');
+    const same = await insert(looked, 'partner-10');
+    const { sql, params } = matchCandidatesSql(looked, { visibility: everyone, limit: 3 });
+    await app.query('begin');
+    await app.query(
+      `select set_config('accanto.organisation', 'centro-sammartini', true), set_config('accanto.roles', 'hub', true)`,
+    );
+    const rows = (await app.query<CandidateRow>(numbered(sql), params)).rows;
+    await app.query('commit');
+    expect(rows).toHaveLength(3);
+    expect(rows[0].id).toBe(same);
+    expect(rows.every((r) => r.namesakes === 7)).toBe(true);
+  });
+
   it('given row-level security, then the lookup still reaches person through an index, not by reading every row', async () => {
     const plan = (await candidates(aPerson(), hub, everyone, [], true)) as unknown as Array<{
       'QUERY PLAN': string;

@@ -169,12 +169,15 @@ export function scoreCandidates<C extends MatchPerson>(
   person: MatchPerson,
   candidates: C[],
   weights = defaultMatchWeights,
+  /** Namesakes counted by the candidate query beyond its limit (`CandidateRow.namesakes`). */
+  counted = 0,
 ): Array<{ candidate: C; match: MatchScore }> {
   const self = prepareForMatching(person);
   const findings = candidates.map((candidate) => matchFindings(self, candidate));
-  const namesakes = findings.filter(
-    (f) => f.names.coverage !== 'none' && f.names.similarity >= namesakeSimilarity,
-  ).length;
+  const namesakes = Math.max(
+    counted,
+    findings.filter((f) => f.names.coverage !== 'none' && f.names.similarity >= namesakeSimilarity).length,
+  );
   return candidates.map((candidate, i) => ({
     candidate,
     match: weighFindings(findings[i], weights, namesakes),

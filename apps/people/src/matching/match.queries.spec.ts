@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { candidateOf, matchCandidatesSql, type CandidateRow } from './match.queries.js';
 import type { MatchPerson } from './match-score.js';
-import { matchColumnsOf } from './matching.schema.js';
+import { matchColumnsOf, namesakeKeysOf } from './matching.schema.js';
 
 const person: MatchPerson = {
   givenName: 'Mamadou',
@@ -27,7 +27,15 @@ describe('the candidate query', () => {
     });
     expect(sql.split('?').length - 1).toBe(params.length);
     const { matchKeys, matchNames } = matchColumnsOf(person);
-    expect(params).toEqual([matchNames, matchKeys, ['00000000-0000-7000-8000-000000000001'], 'a', 'b', 20]);
+    expect(params).toEqual([
+      matchNames,
+      namesakeKeysOf(person),
+      matchKeys,
+      ['00000000-0000-7000-8000-000000000001'],
+      'a',
+      'b',
+      20,
+    ]);
   });
 
   it('given any asker, then restricted records are excluded', () => {
@@ -38,7 +46,7 @@ describe('the candidate query', () => {
 
   it('given no ids to exclude and no limit, then neither placeholder is there and the limit is 50', () => {
     const { params } = matchCandidatesSql(person, { visibility: { sql: 'true', params: [] } });
-    expect(params).toHaveLength(3);
+    expect(params).toHaveLength(4);
     expect(params.at(-1)).toBe(50);
   });
 });
@@ -58,6 +66,8 @@ describe('a candidate row', () => {
       nationality: 'SN',
       gender: 'M',
       name_similarity: 0.3,
+      shared_keys: 4,
+      namesakes: 2,
     };
     expect(candidateOf(row)).toEqual({
       id: 'p1',

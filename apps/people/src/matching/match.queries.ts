@@ -1,5 +1,5 @@
 import type { MatchPerson } from './match-score.js';
-import { matchColumnsOf } from './matching.schema.js';
+import { matchColumnsOf, namesakeKeysOf } from './matching.schema.js';
 
 // Candidates of one record: the persons sharing a blocking key with it that the asking actor may
 // see; at most `limit`, the most similar names first. Scoring them is match-score.ts's work, in the
@@ -34,6 +34,13 @@ export type CandidateRow = {
   nationality: string | null;
   gender: string | null;
   name_similarity: number;
+  /** How many blocking keys the candidate shares with the record looked up. */
+  shared_keys: number;
+  /**
+   * Visible records (candidates or not, beyond the limit too) whose names sound exactly like the
+   * record's: how common the name is among what the asker sees. The same on every row.
+   */
+  namesakes: number;
 };
 
 export type Candidate = MatchPerson & { id: string; ownerOrganisation: string };
@@ -54,20 +61,23 @@ export function matchCandidatesSql(
     return '?';
   };
   const similarity = `similarity(person.match_names, ${p(matchNames)})`;
+  // Counted over every visible row the keys found, before the limit: the window sees them all.
+  const namesakes = `sum((person.match_keys && ${p(namesakeKeysOf(person))}::text[])::int) over ()`;
   // The key table is read by a security-definer function (see matching.schema.ts); the join back to
   // `person` is where row-level security and the visibility predicate apply.
-  const where = [`person.id in (select person_id from person_match_candidates(${p(matchKeys)}::text[]))`];
-  where.push('person.restricted = false');
+  const from = `person_match_candidates(${p(matchKeys)}::text[]) as found join person on person.id = found.person_id`;
+  const where = ['person.restricted = false'];
   if (options.excludeIds?.length) where.push(`person.id <> all(${p(options.excludeIds)}::uuid[])`);
   where.push(`(${options.visibility.sql})`);
   params.push(...options.visibility.params);
+  // The most keys shared first: a duplicate with another spelling shares more than a namesake does.
   const sql = `select person.id, person.owner_organisation, person.given_name, person.family_name, person.aliases,
       person.birth_date::text as birth_date, person.birth_date_quality, person.estimated_age,
       person.estimated_age_on::text as estimated_age_on, person.nationality, person.gender,
-      ${similarity} as name_similarity
-    from person
+      ${similarity} as name_similarity, found.shared as shared_keys, (${namesakes})::int as namesakes
+    from ${from}
     where ${where.join(' and ')}
-    order by name_similarity desc, person.id
+    order by found.shared desc, name_similarity desc, person.id
     limit ${p(options.limit ?? 50)}`;
   return { sql, params };
 }

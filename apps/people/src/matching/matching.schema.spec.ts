@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { MatchPerson } from './match-score.js';
-import { matchColumnsOf, matchingMigrationSql } from './matching.schema.js';
+import { matchColumnsOf, matchingMigrationSql, namesakeKeysOf } from './matching.schema.js';
 
 const person = (overrides: Partial<MatchPerson> = {}): MatchPerson => ({
   givenName: 'Mamadou',
@@ -94,10 +94,36 @@ describe('the matching columns of a person', () => {
 
 describe('the matching migration', () => {
   it('is idempotent statement by statement, so a later migration can run it again', () => {
-    for (const statement of matchingMigrationSql()) {
-      expect(statement).toMatch(
-        /if not exists|create or replace|drop trigger if exists|create trigger|on conflict do nothing/,
-      );
-    }
+    const statements = matchingMigrationSql();
+    statements.forEach((statement, i) => {
+      const created = /^create (function|trigger) (\w+)/.exec(statement);
+      if (created)
+        expect(statements[i - 1]).toMatch(new RegExp(`^drop ${created[1]} if exists ${created[2]}`));
+      else
+        expect(statement).toMatch(
+          /if not exists|create or replace|^drop \w+ if exists|on conflict do nothing/,
+        );
+    });
+  });
+});
+
+describe('the keys of namesakes', () => {
+  it('given a full name, then the keys are its given and family names by sound', () => {
+    expect(namesakeKeysOf(person())).toEqual(
+      namesakeKeysOf(person({ givenName: 'Mamadu', familyName: 'Jallo' })),
+    );
+    expect(namesakeKeysOf(person())).toHaveLength(1);
+  });
+
+  it('given a given name only, then the key is the name with the birth year; without a year, none', () => {
+    expect(namesakeKeysOf(person({ familyName: null }))[0]).toMatch(/:1988$/);
+    expect(
+      namesakeKeysOf(person({ familyName: null, birthDate: null, birthDateQuality: 'unknown' })),
+    ).toEqual([]);
+  });
+
+  it('given a person, then the namesake keys are among the keys its record carries', () => {
+    const { matchKeys } = matchColumnsOf(person());
+    expect(namesakeKeysOf(person()).every((k) => matchKeys.includes(k))).toBe(true);
   });
 });

@@ -81,6 +81,20 @@ export function matchColumnsOf(p: MatchPerson): MatchColumns {
 }
 
 /**
+ * Keys that records bearing the same name as `p` carry: given and family names by sound, or for a
+ * single name, that name with the birth year. Counting them tells how common the name is.
+ */
+export function namesakeKeysOf(p: MatchPerson): string[] {
+  const words = [...nameTokens(p.givenName), ...nameTokens(p.familyName)].filter((t) => t.length > 1);
+  const sounds = [...new Set(words.map(phoneticKey))];
+  if (sounds.length > 1) {
+    return sounds.flatMap((x, i) => sounds.slice(i + 1).map((y) => `p:${[x, y].sort().join('|')}`));
+  }
+  const birth = birthYearOf(p);
+  return sounds.length === 1 && birth !== null && !birth.estimated ? [`y:${sounds[0]}:${birth.year}`] : [];
+}
+
+/**
  * Statements adding the matching columns to `person`, the key table and what keeps it in step;
  * idempotent, so a later migration may run them again. Existing rows need `matchColumnsOf` written
  * (an update of `match_keys` fills their keys in).
@@ -117,9 +131,10 @@ export function matchingMigrationSql(): string[] {
     `drop trigger if exists person_match_key_sync on person`,
     `create trigger person_match_key_sync after insert or update of match_keys on person
        for each row execute function person_match_key_sync()`,
-    `create or replace function person_match_candidates(keys text[]) returns table (person_id uuid)
+    `drop function if exists person_match_candidates(text[])`,
+    `create function person_match_candidates(keys text[]) returns table (person_id uuid, shared integer)
        language sql stable security definer set search_path = public, pg_temp rows 200 as $$
-       select distinct k.person_id from person_match_key k where k.key = any(keys)
+       select k.person_id, count(*)::integer from person_match_key k where k.key = any(keys) group by k.person_id
      $$`,
     `insert into person_match_key (key, person_id)
        select distinct k, person.id from person, unnest(person.match_keys) as k on conflict do nothing`,
