@@ -23,6 +23,8 @@ import { sampleOpenTransactions, sampleSessions, type SessionProfile } from './b
 // BENCH_NAMES=same gives every registration aPerson()'s name.
 const quick = process.env.BENCH_QUICK === '1';
 const relayOff = process.env.BENCH_RELAY === 'off';
+// The matcher (issue 3) can run in replicas of its own; off, (b) and (c) measure the registration alone.
+const matcherOff = process.env.BENCH_MATCHER === 'off';
 const sameNames = process.env.BENCH_NAMES === 'same'; // read again in ./bench/registration.ts
 const seconds = quick ? { raw: 2, max: 2, fixed: 3, events: 3 } : { raw: 10, max: 10, fixed: 15, events: 20 };
 const connectionCounts = quick ? [8] : [8, 16, 32];
@@ -89,6 +91,7 @@ async function startPeople(namespace: string, issuer: string, holdRelay = false)
     NATS_NAMESPACE: namespace,
     OIDC_ISSUER: issuer,
     LOG_LEVEL: 'warn',
+    PEOPLE_MATCHER: matcherOff ? 'false' : 'true',
   });
   cleanup.push(() => app.stop());
   return { ...app, db };
@@ -251,7 +254,7 @@ try {
   const machine = `${cpus().length} x ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${postgres}, nats-server ${nats.info?.version}`;
   const context = [
     `Machine: ${machine}. The ${cpus().length} cores are shared by the app, PostgreSQL, NATS and this process (load generator, raw inserts, consumer), and by anything else running: load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end.`,
-    `Tree: ${tree.commit}${tree.dirty.length ? ` + uncommitted changes in ${tree.dirty.length} files under apps/ and libs/ (listed in the JSON)` : ''}.${relayOff ? ' BENCH_RELAY=off: relay in standby.' : ''}`,
+    `Tree: ${tree.commit}${tree.dirty.length ? ` + uncommitted changes in ${tree.dirty.length} files under apps/ and libs/ (listed in the JSON)` : ''}.${relayOff ? ' BENCH_RELAY=off: relay in standby.' : ''}${matcherOff ? ' BENCH_MATCHER=off: the app runs without its matcher.' : ' The app runs its matcher (issue 3) in-process.'}`,
     sameNames
       ? "Every registration has aPerson()'s name (BENCH_NAMES=same): the matcher's worst case."
       : "Registrations have aPerson()'s body with random names of the same lengths.",
@@ -264,11 +267,12 @@ try {
       .replaceAll(':', '-')
       .replace(/\.\d+Z$/, 'Z') +
     (relayOff ? '-relay-off' : '') +
+    (matcherOff ? '-matcher-off' : '') +
     (sameNames ? '-same-names' : '');
   const dir = resolve(import.meta.dirname, '../../bench/results');
   mkdirSync(dir, { recursive: true });
   const json = JSON.stringify(
-    { startedAt, quick, relayOff, seconds, machine, tree, rows, ...result },
+    { startedAt, quick, relayOff, matcherOff, seconds, machine, tree, rows, ...result },
     null,
     2,
   );

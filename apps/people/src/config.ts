@@ -22,6 +22,11 @@ const environment = z.object({
   OIDC_ISSUER: z.url(),
   OIDC_JWKS_URL: z.url().optional(),
   OIDC_AUDIENCE: z.string().default('accanto-api'),
+  /**
+   * Run the matcher (candidates found on registration) in this process. Off for API replicas when
+   * the matcher runs in replicas of its own, so matching never takes CPU from requests.
+   */
+  PEOPLE_MATCHER: z.stringbool().default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
 });
@@ -39,6 +44,7 @@ export type PeopleConfig = {
   nats: { url: string; namespace: string; replicas: number };
   oidc: { issuer: string; jwksUrl?: string; audience: string };
   logLevel: string;
+  matcher: boolean;
 };
 
 export const appRole = 'people_app';
@@ -64,5 +70,6 @@ export function loadConfig(env: Record<string, string | undefined>): PeopleConfi
     nats: { url: e.NATS_URL, namespace: e.NATS_NAMESPACE, replicas: e.NATS_STREAM_REPLICAS },
     oidc: { issuer: e.OIDC_ISSUER, jwksUrl: e.OIDC_JWKS_URL, audience: e.OIDC_AUDIENCE },
     logLevel: e.LOG_LEVEL,
+    matcher: e.PEOPLE_MATCHER,
   };
 }
