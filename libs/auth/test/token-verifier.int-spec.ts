@@ -8,6 +8,7 @@ import {
   type InvalidTokenReason,
   type TokenVerifier,
 } from '#auth';
+import { eventually } from '#testing';
 import { startTestIssuer, type TestIssuer } from './test-issuer.js';
 
 describe('createTokenVerifier', () => {
@@ -44,6 +45,23 @@ describe('createTokenVerifier', () => {
     for (let i = 0; i < 5; i += 1) await fresh.verify(await issuer.sign());
     expect(await reasonFor(await issuer.sign({}, { key: 'unpublished' }), fresh)).toBe('unknown-key');
     expect(issuer.jwksFetches() - before).toBe(1);
+  });
+
+  it('remembers a verified token until it expires, then refuses it', async () => {
+    // Expired two seconds ago: accepted within the 5 s tolerance, refused once that has passed too.
+    const token = await issuer.sign({ exp: Math.floor(Date.now() / 1000) - 2 });
+    await expect(verifier.verify(token)).resolves.toBeDefined();
+    await expect(verifier.verify(token)).resolves.toBeDefined();
+    await eventually(async () => expect(await reasonFor(token)).toBe('expired'), {
+      timeoutMs: 10_000,
+      intervalMs: 250,
+    });
+  });
+
+  it('never remembers a refused token', async () => {
+    const token = await issuer.sign({ typ: 'Refresh' });
+    expect(await reasonFor(token)).toBe('wrong-type');
+    expect(await reasonFor(token)).toBe('wrong-type');
   });
 
   it('accepts a single-string audience', async () => {
