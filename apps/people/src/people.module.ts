@@ -61,8 +61,9 @@ export class PeopleModule {
         ConsentService,
         AccessLogService,
         LinkService,
-        MatchConsumer,
         SubjectAccessService,
+        // The matcher may run in replicas of its own (PEOPLE_MATCHER=false on API replicas).
+        ...(config.matcher ? [MatchConsumer] : []),
       ],
     };
   }

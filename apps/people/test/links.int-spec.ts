@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { streamNames } from '#messaging';
 import { eventually } from '#testing';
 import { aConsent, aPerson, newId, startPeople, users, type People } from './people-app.js';
 
@@ -206,5 +209,43 @@ describe('linking the same person across partners', () => {
     const b = await register(users.owner, { givenName: 'Kwame', familyName: 'Mensa' });
     expect((await people.call(user, 'GET', `/people/persons/${a}/candidates`)).status).toBe(candidatesStatus);
     expect((await people.call(user, 'POST', '/people/links', { personIds: [a, b] })).status).toBe(linkStatus);
+  });
+});
+
+describe('an API replica without the matcher', () => {
+  let people: People;
+  beforeAll(async () => {
+    people = await startPeople({ PEOPLE_MATCHER: 'false' });
+  });
+  afterAll(async () => people?.close());
+
+  it('registers and answers candidates on demand, but keeps no review queue', async () => {
+    const a = newId();
+    const b = newId();
+    await people.call(
+      users.owner,
+      'PUT',
+      `/people/persons/${a}`,
+      aPerson({ givenName: 'Seydou', familyName: 'Keita' }),
+    );
+    await people.call(
+      users.other,
+      'PUT',
+      `/people/persons/${b}`,
+      aPerson({ givenName: 'Seydou', familyName: 'Keïta' }),
+    );
+    const onDemand = await people.call(users.hub, 'GET', `/people/persons/${a}/candidates`);
+    expect(onDemand.body.items.map((c: { person: { id: string } }) => c.person.id)).toEqual([b]);
+    // Registrations are on the stream, yet no matcher consumes them from this replica.
+    await eventually(() => expect(people.eventsOfType('people.person-registered')).toHaveLength(2));
+    const nats = await connect({ servers: process.env.NATS_URL });
+    try {
+      const jsm = await jetstreamManager(nats);
+      const consumers = await jsm.consumers.list(streamNames(people.namespace).events).next();
+      expect(consumers.map((c) => c.name)).not.toContain('people-matcher');
+    } finally {
+      await nats.close();
+    }
+    expect((await people.call(users.hub, 'GET', '/people/candidates')).body.items).toEqual([]);
   });
 });

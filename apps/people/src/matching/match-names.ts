@@ -180,6 +180,7 @@ export function prefixVariants(token: string): string[] {
 // Spellings no rule links: the same name in another language or tradition. Kept short on purpose:
 // each entry makes two different people look alike too.
 const equivalentGroups = [
+  ['mohamed', 'mohammed', 'muhammad', 'mohamad', 'mohammad', 'mehmet', 'mouhamed', 'muhamed'],
   ['youssef', 'yusuf', 'youssouf', 'yousef', 'jusuf', 'joseph', 'giuseppe', 'iosif', 'josef'],
   ['ibrahim', 'ibrahima', 'brahim', 'ebrahim', 'abraham', 'avram'],
   ['souleymane', 'suleiman', 'sulayman', 'sleiman', 'souleiman', 'solomon'],
@@ -286,8 +287,10 @@ export function tokenSimilarity(a: NameToken, b: NameToken, bySound = true): num
   // An initial ("M.") agrees with any name it begins, but says little.
   if (x.length === 1 || y.length === 1) return x[0] === y[0] ? 0.8 : 0;
   let similarity = jaroWinkler(x, y);
-  if (bySound && Math.min(x.length, y.length) >= 3 && a.sound === b.sound)
-    similarity = Math.max(similarity, 0.93);
+  if (bySound && Math.min(x.length, y.length) >= 3 && a.sound === b.sound) {
+    // Few consonants sound alike by chance (Hassan / Hussein, Rossi / Russo): less weight to the sound.
+    similarity = Math.max(similarity, a.sound.replace(/a/g, '').length >= 3 ? 0.93 : 0.88);
+  }
   if (areEquivalentNames(x, y)) similarity = Math.max(similarity, 0.9);
   // Elamrani / Amrani: the Arabic article is written or not.
   const [bareX, bareY] = [withoutArticle(x), withoutArticle(y)];
