@@ -13,5 +13,10 @@ export function canonicalJson(value: unknown): string {
 
 /** `hash = sha256(previous_hash + canonical JSON of the envelope)`, hex (architecture.md §6). */
 export function chainHash(previousHash: string, envelope: unknown): string {
-  return createHash('sha256').update(previousHash).update(canonicalJson(envelope)).digest('hex');
+  return chainHashOfCanonical(previousHash, canonicalJson(envelope));
+}
+
+/** The same hash from JSON already canonicalised: lets a writer do the costly part before taking the head's lock. */
+export function chainHashOfCanonical(previousHash: string, canonical: string): string {
+  return createHash('sha256').update(previousHash).update(canonical).digest('hex');
 }
