@@ -2,6 +2,7 @@ import pg from 'pg';
 import {
   defaultMatchThreshold,
   defaultMatchWeights,
+  weighFindings,
   type MatchWeights,
 } from '../../apps/people/src/matching/match-score.js';
 import { startInfrastructure } from '#testing';
@@ -46,6 +47,14 @@ function knobs(): Knob[] {
       get: (w) => w.nationality[k],
       set: (w, v) => void (w.nationality[k] = v),
     });
+  defaultMatchWeights.nameCurve.forEach((point, k) =>
+    list.push({
+      name: `nameCurve.${point[0]}`,
+      get: (w) => w.nameCurve[k][1],
+      set: (w, v) =>
+        void ((w.nameCurve as Array<[number, number]>)[k] = [point[0], Math.max(-1, Math.min(1, v))]),
+    }),
+  );
   for (const k of ['same', 'different'] as const)
     list.push({ name: `gender.${k}`, get: (w) => w.gender[k], set: (w, v) => void (w.gender[k] = v) });
   return list;
@@ -55,7 +64,10 @@ const copy = (w: MatchWeights): MatchWeights => JSON.parse(JSON.stringify(w)) as
 
 function objective(records: GeneratedRecord[], pairs: CandidatePair[], weights: MatchWeights): number {
   // Counts only, in one pass: evaluatePairs's breakdowns are too slow to run thousands of times.
-  truth ??= { pairs: truePairsOf(records).length, same: pairs.map((p) => records[p.i].clusterId === records[p.j].clusterId) };
+  truth ??= {
+    pairs: truePairsOf(records).length,
+    same: pairs.map((p) => records[p.i].clusterId === records[p.j].clusterId),
+  };
   let proposed = 0;
   let truePositives = 0;
   pairs.forEach((p, k) => {
@@ -82,7 +94,10 @@ try {
   for (let round = 0; round < 12; round++) {
     let improved = false;
     for (const knob of knobs()) {
-      for (const step of [1, -1, 0.5, -0.5, 0.25, -0.25]) {
+      const steps = knob.name.startsWith('nameCurve')
+        ? [0.2, -0.2, 0.1, -0.1, 0.05, -0.05]
+        : [1, -1, 0.5, -0.5, 0.25, -0.25];
+      for (const step of steps) {
         const trial = copy(best);
         knob.set(trial, knob.get(trial) + step);
         const value = objective(records, pairs, trial);
