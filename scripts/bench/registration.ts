@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { describeSubject, parseEnvelope, type Actor } from '#contracts';
-import { chainHash } from '#messaging';
+import { canonicalJson, chainHashOfCanonical } from '#messaging';
 
 const sameNames = process.env.BENCH_NAMES === 'same';
 const name = (fixed: string) =>
@@ -86,19 +86,22 @@ async function registerRaw(client: pg.Client, actor: Actor): Promise<void> {
       subjects: { personId: id },
       payload: { personId: id, identified: true, ageBand: '45-54', usualArea: r.usualArea },
     });
+    // As EventLog.append: canonical JSON before the head's lock, rows and head in one statement under it.
+    const canonical = canonicalJson(envelope);
     const head = (await client.query('select position, hash from event_log_head for update')).rows[0];
     const position = Number(head.position) + 1;
-    const hash = chainHash(head.hash, envelope);
+    const hash = chainHashOfCanonical(head.hash, canonical);
     // The app stores the W3C context of the request span: a traceparent of the same length.
     const trace = JSON.stringify({
       traceparent: `00-${randomUUID().replaceAll('-', '')}-${'a1'.repeat(8)}-01`,
     });
     await client.query(
-      `insert into event_log (position, id, subject, organisation, envelope, trace_context, previous_hash, hash)
-       values ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8)`,
+      `with appended as (
+         insert into event_log (position, id, subject, organisation, envelope, trace_context, previous_hash, hash)
+         values ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8))
+       update event_log_head set position = $1, hash = $8`,
       [position, envelope.id, subject, actor.organisation, JSON.stringify(envelope), trace, head.hash, hash],
     );
-    await client.query('update event_log_head set position = $1, hash = $2', [position, hash]);
     await client.query('commit');
   } catch (error) {
     await client.query('rollback');
