@@ -182,40 +182,30 @@ export class PersonService {
     input: PersonInput,
     now = new Date(),
   ): Promise<PersonView> {
-    if (!isPartnerStaff(actor)) throw new NotFoundProblem('person');
-    try {
-      return await this.inTenant(actor, async (em) => {
-        const found = await this.findVisible(em, actor, id, now);
-        if (!found || !canWrite(actor, found.person)) throw new NotFoundProblem('person');
-        const { person } = found;
-        if (person.version !== expectedVersion) throw new PreconditionFailedProblem();
-        const changed = changedFields(person, input);
-        em.assign(person, { ...input, searchText: searchTextOf(input), updatedAt: now });
-        if (input.estimatedAge !== null && changed.includes('estimatedAge')) {
-          person.estimatedAgeOn = now.toISOString().slice(0, 10);
-        }
-        em.assign(person, matchColumnsOf(person));
-        await em.flush();
-        await this.logAccess(em, actor, 'update', [found], now);
-        if (changed.length > 0) {
-          await this.events.append(em, [
-            {
-              subject: 'accanto.people.person-updated.v1',
-              organisation: person.ownerOrganisation,
-              actor,
-              correlationId: uuidv7(),
-              subjects: { personId: id },
-              payload: { personId: id, recordVersion: person.version, changedFields: changed },
-            },
-          ]);
-        }
-        return toPersonView(person, found.access);
-      });
-    } catch (error) {
-      // Two writers read the same version: the second flush matches no row.
-      if (error instanceof OptimisticLockError) throw new PreconditionFailedProblem();
-      throw error;
-    }
+    return this.changeOwned(actor, id, expectedVersion, now, async (em, found) => {
+      const { person } = found;
+      const changed = changedFields(person, input);
+      em.assign(person, { ...input, searchText: searchTextOf(input), updatedAt: now });
+      if (input.estimatedAge !== null && changed.includes('estimatedAge')) {
+        person.estimatedAgeOn = now.toISOString().slice(0, 10);
+      }
+      em.assign(person, matchColumnsOf(person));
+      await em.flush();
+      await this.logAccess(em, actor, 'update', [found], now);
+      if (changed.length > 0) {
+        await this.events.append(em, [
+          {
+            subject: 'accanto.people.person-updated.v1',
+            organisation: person.ownerOrganisation,
+            actor,
+            correlationId: uuidv7(),
+            subjects: { personId: id },
+            payload: { personId: id, recordVersion: person.version, changedFields: changed },
+          },
+        ]);
+      }
+      return toPersonView(person, found.access);
+    });
   }
 
   /**
@@ -229,41 +219,57 @@ export class PersonService {
     input: RestrictionInput,
     now = new Date(),
   ): Promise<PersonView> {
+    return this.changeOwned(actor, id, expectedVersion, now, async (em, found) => {
+      const { person } = found;
+      if (!canChangeRestriction(actor, person, input.restricted)) {
+        throw new ProblemException(
+          403,
+          'coordinator-required',
+          'Forbidden',
+          'Only a coordinator lifts a restriction.',
+        );
+      }
+      const organisations = [...new Set(input.organisations)].filter((o) => o !== person.ownerOrganisation);
+      em.assign(person, {
+        restricted: input.restricted,
+        restrictedTo: organisations,
+        restrictionReason: input.reason,
+        updatedAt: now,
+      });
+      await em.flush();
+      await this.logAccess(em, actor, 'restriction', [found], now);
+      await this.events.append(em, [
+        {
+          subject: 'accanto.people.person-restriction-changed.v1',
+          organisation: person.ownerOrganisation,
+          actor,
+          correlationId: uuidv7(),
+          subjects: { personId: id },
+          payload: { personId: id, restricted: input.restricted, organisations },
+        },
+      ]);
+      return toPersonView(person, found.access);
+    });
+  }
+
+  /**
+   * A change to a record the actor's organisation owns, at the version the actor read (If-Match).
+   * Stale or raced (two writers read the same version: the second flush matches no row): 412.
+   */
+  private async changeOwned(
+    actor: Actor,
+    id: string,
+    expectedVersion: number,
+    now: Date,
+    change: (em: EntityManager, found: { person: Person; access: Access }) => Promise<PersonView>,
+  ): Promise<PersonView> {
     if (!isPartnerStaff(actor)) throw new NotFoundProblem('person');
     try {
       return await this.inTenant(actor, async (em) => {
         const found = await this.findVisible(em, actor, id, now);
         if (!found || !canWrite(actor, found.person)) throw new NotFoundProblem('person');
-        const { person } = found;
-        if (!canChangeRestriction(actor, person, input.restricted)) {
-          throw new ProblemException(
-            403,
-            'coordinator-required',
-            'Forbidden',
-            'Only a coordinator lifts a restriction.',
-          );
-        }
-        if (person.version !== expectedVersion) throw new PreconditionFailedProblem();
-        const organisations = [...new Set(input.organisations)].filter((o) => o !== person.ownerOrganisation);
-        em.assign(person, {
-          restricted: input.restricted,
-          restrictedTo: organisations,
-          restrictionReason: input.reason,
-          updatedAt: now,
-        });
-        await em.flush();
-        await this.logAccess(em, actor, 'restriction', [found], now);
-        await this.events.append(em, [
-          {
-            subject: 'accanto.people.person-restriction-changed.v1',
-            organisation: person.ownerOrganisation,
-            actor,
-            correlationId: uuidv7(),
-            subjects: { personId: id },
-            payload: { personId: id, restricted: input.restricted, organisations },
-          },
-        ]);
-        return toPersonView(person, found.access);
+        if (found.person.version !== expectedVersion) throw new PreconditionFailedProblem();
+        return change(em, found);
       });
     } catch (error) {
       if (error instanceof OptimisticLockError) throw new PreconditionFailedProblem();
