@@ -18,14 +18,13 @@ import {
 } from './matching-pairs.js';
 import type { GeneratedRecord } from './matching-data.js';
 
-// Fits the match weights on one seed of the synthetic set (coordinate ascent: the most recall with
-// precision above a margin over the goal), to be pasted into `defaultMatchWeights` by hand and then
-// measured on another seed by scripts/bench/matching.ts. The threshold stays at 0.5 (log-odds 0):
-// the bias moves instead. Assumes the default threshold is 0.5.
-//   npm run build && node dist/scripts/bench/matching-tune.js [seed] [records]
+// Fits the match weights on synthetic sets of several registry sizes at once (coordinate ascent: the
+// most recall, summed over the sets, with the precision of each above a margin over the goal), to be
+// pasted into `defaultMatchWeights` by hand and then measured on other seeds by
+// scripts/bench/matching.ts. The threshold stays at 0.5 (log-odds 0): the bias moves instead.
+//   npm run build && node dist/scripts/bench/matching-tune.js [seed:records,...]   (default 1:2000,11:20000)
 
-const seed = Number(process.argv[2] ?? 1);
-const size = Number(process.argv[3] ?? 2000);
+const sets = (process.argv[2] ?? '1:2000,11:20000').split(',').map((s) => s.split(':').map(Number));
 const precisionFloor = 0.93;
 
 type Knob = { get: (w: MatchWeights) => number; set: (w: MatchWeights, v: number) => void; name: string };
@@ -62,35 +61,52 @@ function knobs(): Knob[] {
 
 const copy = (w: MatchWeights): MatchWeights => JSON.parse(JSON.stringify(w)) as MatchWeights;
 
-function objective(records: GeneratedRecord[], pairs: CandidatePair[], weights: MatchWeights): number {
-  // Counts only, in one pass: evaluatePairs's breakdowns are too slow to run thousands of times.
-  truth ??= {
-    pairs: truePairsOf(records).length,
-    same: pairs.map((p) => records[p.i].clusterId === records[p.j].clusterId),
-  };
-  let proposed = 0;
-  let truePositives = 0;
-  pairs.forEach((p, k) => {
-    if (weighFindings(p.findings, weights, p.namesakes).logOdds >= 0) {
-      proposed++;
-      if (truth!.same[k]) truePositives++;
-    }
-  });
-  const precision = proposed === 0 ? 1 : truePositives / proposed;
-  return truePositives / truth.pairs - Math.max(0, precisionFloor - precision) * 5;
+type TuningSet = {
+  seed: number;
+  records: GeneratedRecord[];
+  pairs: CandidatePair[];
+  truePairs: number;
+  same: boolean[];
+};
+
+/** Recall less a steep penalty for precision under the floor; counts only, in one pass per set. */
+function objective(tuning: TuningSet[], weights: MatchWeights): number {
+  let value = 0;
+  for (const set of tuning) {
+    let proposed = 0;
+    let truePositives = 0;
+    set.pairs.forEach((p, k) => {
+      if (weighFindings(p.findings, weights, p.namesakes).logOdds >= 0) {
+        proposed++;
+        if (set.same[k]) truePositives++;
+      }
+    });
+    const precision = proposed === 0 ? 1 : truePositives / proposed;
+    value += truePositives / set.truePairs - Math.max(0, precisionFloor - precision) * 5;
+  }
+  return value;
 }
-let truth: { pairs: number; same: boolean[] } | undefined;
 
 const infrastructure = await startInfrastructure();
-const database = await createMatchingDatabase(infrastructure.databaseUrl);
-const client = new pg.Client({ connectionString: database.url });
-await client.connect();
 try {
-  const records = generateMatchingData({ seed, records: size });
-  const ids = await insertPersons(client, records, { consentShare: 0, random: seededRandom(seed) });
-  const { pairs } = await collectCandidatePairs(client, records, ids);
+  const tuning: TuningSet[] = [];
+  for (const [seed, size] of sets) {
+    const database = await createMatchingDatabase(infrastructure.databaseUrl);
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const records = generateMatchingData({ seed, records: size });
+      const ids = await insertPersons(client, records, { consentShare: 0, random: seededRandom(seed) });
+      const { pairs } = await collectCandidatePairs(client, records, ids);
+      const same = pairs.map((p) => records[p.i].clusterId === records[p.j].clusterId);
+      tuning.push({ seed, records, pairs, truePairs: truePairsOf(records).length, same });
+    } finally {
+      await client.end();
+      await database.drop();
+    }
+  }
   let best = copy(defaultMatchWeights);
-  let bestValue = objective(records, pairs, best);
+  let bestValue = objective(tuning, best);
   for (let round = 0; round < 12; round++) {
     let improved = false;
     for (const knob of knobs()) {
@@ -100,7 +116,7 @@ try {
       for (const step of steps) {
         const trial = copy(best);
         knob.set(trial, knob.get(trial) + step);
-        const value = objective(records, pairs, trial);
+        const value = objective(tuning, trial);
         if (value > bestValue + 1e-9) {
           [best, bestValue, improved] = [trial, value, true];
         }
@@ -108,26 +124,26 @@ try {
     }
     if (!improved) break;
   }
-  const before = evaluatePairs(records, pairs, defaultMatchWeights, defaultMatchThreshold);
-  const after = evaluatePairs(records, pairs, best, defaultMatchThreshold);
-  const line = (e: typeof before) =>
+  const line = (e: ReturnType<typeof evaluatePairs>) =>
     `precision ${e.overall.precision.toFixed(3)} recall ${e.overall.recall.toFixed(3)} (candidates ${e.candidateRecall.toFixed(3)})`;
-  console.log(`seed ${seed}, ${records.length} records, ${pairs.length} candidate pairs`);
-  console.log(`default weights: ${line(before)}`);
-  console.log(`tuned weights:   ${line(after)}`);
-  for (const [kind, c] of Object.entries(after.byKind))
-    console.log(
-      `  ${kind}: precision ${c.precision.toFixed(3)} recall ${c.recall.toFixed(3)} of ${c.truePairs} (candidates ${c.candidates})`,
-    );
-  console.log(JSON.stringify(best));
-  if (process.env.SHOW === '1') {
-    console.log('missed:');
-    for (const p of after.missed.slice(0, 40)) console.log(describePair(records, p, best));
-    console.log('false positives:');
-    for (const p of after.falsePositives.slice(0, 40)) console.log(describePair(records, p, best));
+  for (const { seed, records, pairs } of tuning) {
+    const before = evaluatePairs(records, pairs, defaultMatchWeights, defaultMatchThreshold);
+    const after = evaluatePairs(records, pairs, best, defaultMatchThreshold);
+    console.log(`seed ${seed}, ${records.length} records, ${pairs.length} candidate pairs`);
+    console.log(`  default weights: ${line(before)}`);
+    console.log(`  tuned weights:   ${line(after)}`);
+    for (const [kind, c] of Object.entries(after.byKind))
+      console.log(
+        `    ${kind}: precision ${c.precision.toFixed(3)} recall ${c.recall.toFixed(3)} of ${c.truePairs} (candidates ${c.candidates})`,
+      );
+    if (process.env.SHOW === '1') {
+      console.log('missed:');
+      for (const p of after.missed.slice(0, 30)) console.log(describePair(records, p, best));
+      console.log('false positives:');
+      for (const p of after.falsePositives.slice(0, 30)) console.log(describePair(records, p, best));
+    }
   }
+  console.log(JSON.stringify(best));
 } finally {
-  await client.end();
-  await database.drop();
   await infrastructure.stop();
 }
