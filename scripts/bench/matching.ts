@@ -70,6 +70,7 @@ export type LatencyFigures = {
   candidates: { p50: number; max: number };
   /** Hub lookups only: precision and recall of each looked-up record's own proposed pairs. */
   pairs?: {
+    sweep: Array<{ threshold: number; precision: number; recall: number }>;
     precision: number;
     recall: number;
     fullNamesPrecision: number;
@@ -174,6 +175,7 @@ async function measureLatency(adminUrl: string, options: MatchingBenchOptions): 
       fullTruePositives: 0,
       fullTruePairs: 0,
     };
+    const hubScores: Array<{ score: number; same: boolean }> = [];
     const figures: LatencyFigures[] = [];
     for (const asWhom of ['hub', 'partner'] as const) {
       const queryMs: number[] = [];
@@ -199,12 +201,13 @@ async function measureLatency(adminUrl: string, options: MatchingBenchOptions): 
         const rows = (await app.query<CandidateRow>(numbered(sql), params)).rows;
         const queryEnded = performance.now();
         await app.query('commit');
-        const kept = scoreCandidates(
+        const scored = scoreCandidates(
           record.person,
           rows.map(candidateOf),
           defaultMatchWeights,
           rows[0]?.namesakes,
-        )
+        );
+        const kept = scored
           .filter(({ match }) => match.score >= options.threshold)
           .map(({ candidate }) => indexOf.get(candidate.id)!);
         const ended = performance.now();
@@ -223,6 +226,8 @@ async function measureLatency(adminUrl: string, options: MatchingBenchOptions): 
           tally.fullTruePairs += mates.filter(full).length;
           tally.fullTruePositives += kept.filter((j) => same(j) && full(j)).length;
           tally.fullProposed += kept.filter(full).length;
+          for (const { candidate, match } of scored)
+            hubScores.push({ score: match.score, same: same(indexOf.get(candidate.id)!) });
         }
       }
       figures.push({
@@ -240,6 +245,15 @@ async function measureLatency(adminUrl: string, options: MatchingBenchOptions): 
                 fullNamesPrecision: tally.fullTruePositives / Math.max(1, tally.fullProposed),
                 fullNamesRecall: tally.fullTruePositives / Math.max(1, tally.fullTruePairs),
                 truePairs: tally.truePairs,
+                sweep: [0.5, 0.7, 0.8, 0.9, 0.95].map((threshold) => {
+                  const above = hubScores.filter((h) => h.score >= threshold);
+                  const hits = above.filter((h) => h.same).length;
+                  return {
+                    threshold,
+                    precision: hits / Math.max(1, above.length),
+                    recall: hits / Math.max(1, tally.truePairs),
+                  };
+                }),
               },
             }
           : {}),
@@ -360,7 +374,8 @@ ${r.latency
   .map(
     (l) =>
       `\nThe same hub lookups, scored: precision ${f(l.pairs!.precision)}, recall ${f(l.pairs!.recall)} over ${l.pairs!.truePairs} ` +
-      `true pairs of the records looked up (full-name pairs: precision ${f(l.pairs!.fullNamesPrecision)}, recall ${f(l.pairs!.fullNamesRecall)}).`,
+      `true pairs of the records looked up (full-name pairs: precision ${f(l.pairs!.fullNamesPrecision)}, recall ${f(l.pairs!.fullNamesRecall)}). ` +
+      `Threshold sweep: ${l.pairs!.sweep.map((s) => `${s.threshold}: P ${f(s.precision, 2)} R ${f(s.recall, 2)}`).join('; ')}.`,
   )
   .join('\n')}
 `;
