@@ -25,5 +25,5 @@ COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3001
 # Heap bounds as in libs/testing/src/app-process.ts (appNodeFlags): under 250 MB resident.
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=8", "--max-old-space-size=192", "--import", "./dist/libs/observability/src/register.js"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=8", "--max-old-space-size=128", "--import", "./dist/libs/observability/src/register.js"]
 CMD ["dist/apps/people/src/main.js"]

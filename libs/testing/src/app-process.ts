@@ -11,7 +11,7 @@ const root = resolve(import.meta.dirname, import.meta.dirname.includes('/dist/')
  * an app's live heap stays near 60 MB (bench/README.md). These bounds keep an app under 250 MB resident.
  * The launcher, the benchmark and the Dockerfile start apps with the same flags.
  */
-export const appNodeFlags = ['--max-semi-space-size=8', '--max-old-space-size=192'];
+export const appNodeFlags = ['--max-semi-space-size=8', '--max-old-space-size=128'];
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
