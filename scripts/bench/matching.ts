@@ -3,6 +3,7 @@ import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { format, resolveConfig } from 'prettier';
 import {
   candidateOf,
   matchCandidatesSql,
@@ -401,8 +402,14 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     if (!quick) {
       const dir = resolve(import.meta.dirname, '../../../bench/matching');
       mkdirSync(dir, { recursive: true });
-      writeFileSync(resolve(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-      writeFileSync(resolve(dir, 'latest.md'), markdown);
+      // Formatted as `npm run lint` checks them: the results are committed.
+      const save = async (name: string, text: string) => {
+        const path = resolve(dir, name);
+        const options = (await resolveConfig(path)) ?? {};
+        writeFileSync(path, await format(text, { ...options, filepath: path }));
+      };
+      await save('latest.json', JSON.stringify(report, null, 2));
+      await save('latest.md', markdown);
       console.log('saved bench/matching/latest.json and latest.md');
     }
   } finally {
