@@ -268,6 +268,20 @@ async function measureLatency(adminUrl: string, options: MatchingBenchOptions): 
   }
 }
 
+/** The figures of bench/matching/README.md; `quick` checks the script in seconds, its figures mean nothing. */
+export function matchingBenchOptions(adminUrl: string, quick = false): MatchingBenchOptions {
+  return {
+    adminUrl,
+    tuningSeed: 1,
+    reportSeed: 2,
+    records: quick ? 300 : 2000,
+    scaleRecords: quick ? 0 : 20_000,
+    timingRecords: quick ? 5000 : 100_000,
+    lookups: quick ? 50 : 1000,
+    threshold: defaultMatchThreshold,
+  };
+}
+
 export async function runMatchingBench(options: MatchingBenchOptions): Promise<MatchingReport> {
   const startedAt = new Date().toISOString();
   const loadAtStart = loadavg()[0];
@@ -387,16 +401,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const quick = process.env.MATCHING_QUICK === '1';
   const infrastructure = await startInfrastructure();
   try {
-    const report = await runMatchingBench({
-      adminUrl: infrastructure.databaseUrl,
-      tuningSeed: 1,
-      reportSeed: 2,
-      records: quick ? 300 : 2000,
-      scaleRecords: quick ? 0 : 20_000,
-      timingRecords: quick ? 5000 : 100_000,
-      lookups: quick ? 50 : 1000,
-      threshold: defaultMatchThreshold,
-    });
+    const report = await runMatchingBench(matchingBenchOptions(infrastructure.databaseUrl, quick));
     const markdown = matchingMarkdown(report);
     console.log(markdown);
     if (!quick) {
