@@ -4,7 +4,10 @@ import { resolve } from 'node:path';
 import { eventually } from './eventually.js';
 
 // The repository root, from the source (libs/testing/src) or from the build (dist/libs/testing/src).
-const root = resolve(import.meta.dirname, import.meta.dirname.includes('/dist/') ? '../../../..' : '../../..');
+const root = resolve(
+  import.meta.dirname,
+  import.meta.dirname.includes('/dist/') ? '../../../..' : '../../..',
+);
 
 /**
  * V8 sizes its heap for the machine (24 GiB here) and grows the young generation to 128 MB under load;
