@@ -6,7 +6,12 @@ import { ConflictProblem, decodeCursor, encodeCursor, NotFoundProblem, type Page
 import { EventLog } from '#messaging';
 import { arrayParameters, rolesSetting } from '#persistence';
 import { candidateOf, matchCandidatesSql, type CandidateRow } from '../matching/match.queries.js';
-import { defaultMatchThreshold, matchScore, type MatchComponents } from '../matching/match-score.js';
+import {
+  defaultMatchThreshold,
+  defaultMatchWeights,
+  scoreCandidates,
+  type MatchComponents,
+} from '../matching/match-score.js';
 import { toPersonView } from '../persons/person.dto.js';
 import { Person } from '../persons/person.entity.js';
 import type { Access } from '../persons/person.policy.js';
@@ -147,8 +152,9 @@ export class LinkService {
     const excluded = new Set([person.id, ...linked, ...rejected.map((r) => r.other)]);
     const { sql, params } = matchCandidatesSql(person, { visibility, excludeIds: [...excluded] });
     const rows = await em.execute<CandidateRow[]>(sql, arrayParameters(params));
-    return rows
-      .map((row) => ({ id: row.id, match: matchScore(person, candidateOf(row)) }))
+    // Scored together: a name many visible records bear (Mamadou Diallo) is weaker evidence.
+    return scoreCandidates(person, rows.map(candidateOf), defaultMatchWeights, rows[0]?.namesakes ?? 0)
+      .map(({ candidate, match }) => ({ id: candidate.id, match }))
       .filter(({ match }) => match.score >= defaultMatchThreshold)
       .map(({ id, match }) => ({ id, match: { ...match, score: Math.round(match.score * 1000) / 1000 } }))
       .sort((x, y) => y.match.score - x.match.score);
