@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -23,7 +23,6 @@ import {
   type TestDatabase,
 } from './fixtures.js';
 
-jest.setTimeout(30_000);
 
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 

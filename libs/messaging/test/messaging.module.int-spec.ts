@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { NestFactory } from '@nestjs/core';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -16,7 +16,6 @@ import {
   type TestDatabase,
 } from './fixtures.js';
 
-jest.setTimeout(30_000);
 
 describe('MessagingModule', () => {
   let db: TestDatabase;
