@@ -23,7 +23,6 @@ import {
   type TestDatabase,
 } from './fixtures.js';
 
-
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('consumer', () => {

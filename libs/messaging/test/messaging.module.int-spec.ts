@@ -16,7 +16,6 @@ import {
   type TestDatabase,
 } from './fixtures.js';
 
-
 describe('MessagingModule', () => {
   let db: TestDatabase;
   let orm: MikroORM;

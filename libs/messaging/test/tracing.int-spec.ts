@@ -19,7 +19,6 @@ import {
   type TestDatabase,
 } from './fixtures.js';
 
-
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('trace context across the outbox and the bus', () => {
