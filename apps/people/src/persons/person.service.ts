@@ -70,7 +70,8 @@ export class PersonService {
     input: PersonInput,
     now = new Date(),
   ): Promise<Written> {
-    if (key === undefined) return this.register(actor, uuidv7(), input, now);
+    if (key === undefined)
+      return this.registering(actor, (em) => this.registerIn(em, actor, undefined, input, now));
     if (!/^[\w-]{8,100}$/.test(key)) {
       throw new ProblemException(
         400,
@@ -101,7 +102,7 @@ export class PersonService {
         }
         return { person: stored.body, created: false };
       }
-      const written = await this.registerIn(em, actor, uuidv7(), input, now);
+      const written = await this.registerIn(em, actor, undefined, input, now);
       await em.execute(
         'update idempotency_key set status = 201, body = ? where organisation = ? and key = ?',
         [JSON.stringify(written.person), actor.organisation, key],
@@ -124,11 +125,13 @@ export class PersonService {
   private async registerIn(
     em: EntityManager,
     actor: Actor,
-    id: string,
+    clientId: string | undefined,
     input: PersonInput,
     now: Date,
   ): Promise<Written> {
-    const existing = await this.findVisible(em, actor, id, now);
+    const id = clientId ?? uuidv7();
+    // An id the server just generated cannot exist yet: only a client-chosen one is looked up.
+    const existing = clientId === undefined ? null : await this.findVisible(em, actor, clientId, now);
     if (existing) {
       if (!canWrite(actor, existing.person)) throw new NotFoundProblem('person');
       if (!sameRegistration(existing.person, input)) throw new PreconditionRequiredProblem();
