@@ -12,6 +12,7 @@ import {
 } from '../src/matching/match.queries.js';
 import type { MatchPerson } from '../src/matching/match-score.js';
 import { matchColumnsOf, matchingMigrationSql } from '../src/matching/matching.schema.js';
+import { aMatchPerson } from './match-person.js';
 
 // The candidate lookup against the people app's own schema, as `people_app` under row-level
 // security: what it finds, what it never returns, and that it finds it through an index.
@@ -21,18 +22,7 @@ let databaseUrl: string;
 let owner: pg.Client;
 let app: pg.Client;
 
-const aPerson = (overrides: Partial<MatchPerson> = {}): MatchPerson => ({
-  givenName: 'Mamadou',
-  familyName: 'Diallo',
-  aliases: [],
-  birthDate: '1988-06-01',
-  birthDateQuality: 'full',
-  estimatedAge: null,
-  estimatedAgeOn: null,
-  nationality: 'GN',
-  gender: 'uomo',
-  ...overrides,
-});
+const aPerson = aMatchPerson;
 
 /** Inserts as the owner (row-level security does not stand in the way of setting up) and returns the id. */
 async function insert(person: MatchPerson, organisation: string, extra: { restricted?: boolean } = {}) {

@@ -1,19 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { candidateOf, matchCandidatesSql, type CandidateRow } from './match.queries.js';
-import type { MatchPerson } from './match-score.js';
 import { matchColumnsOf, namesakeKeysOf } from './matching.schema.js';
+import { aMatchPerson } from '../../test/match-person.js';
 
-const person: MatchPerson = {
-  givenName: 'Mamadou',
-  familyName: 'Diallo',
-  aliases: [],
-  birthDate: '1988-06-01',
-  birthDateQuality: 'full',
-  estimatedAge: null,
-  estimatedAgeOn: null,
-  nationality: 'GN',
-  gender: 'uomo',
-};
+const person = aMatchPerson();
 
 describe('the candidate query', () => {
   it('given a visibility predicate, then its parameters sit where its placeholders do', () => {

@@ -1,19 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import type { MatchPerson } from './match-score.js';
 import { matchColumnsOf, matchingMigrationSql, namesakeKeysOf } from './matching.schema.js';
+import { aMatchPerson } from '../../test/match-person.js';
 
-const person = (overrides: Partial<MatchPerson> = {}): MatchPerson => ({
-  givenName: 'Mamadou',
-  familyName: 'Diallo',
-  aliases: [],
-  birthDate: '1988-06-01',
-  birthDateQuality: 'full',
-  estimatedAge: null,
-  estimatedAgeOn: null,
-  nationality: 'GN',
-  gender: 'uomo',
-  ...overrides,
-});
+const person = aMatchPerson;
 const shareAKey = (a: MatchPerson, b: MatchPerson) => {
   const keys = new Set(matchColumnsOf(a).matchKeys);
   return matchColumnsOf(b).matchKeys.some((k) => keys.has(k));
