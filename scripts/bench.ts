@@ -93,7 +93,11 @@ async function startPeople(namespace: string, issuer: string, holdRelay = false)
     LOG_LEVEL: 'warn',
     PEOPLE_MATCHER: matcherOff ? 'false' : 'true',
   });
-  cleanup.push(() => app.stop());
+  cleanup.push(async () => {
+    await app.stop();
+    if (process.env.BENCH_APP_FLAGS)
+      writeFileSync(resolve(`bench/results/app-${namespace}.log`), app.output());
+  });
   return { ...app, db };
 }
 

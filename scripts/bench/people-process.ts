@@ -33,6 +33,8 @@ export async function startPeopleProcess(root: string, env: Record<string, strin
     process.execPath,
     [
       ...appNodeFlags,
+      // e.g. BENCH_APP_FLAGS=--trace-gc: the app's output is saved next to the results.
+      ...(process.env.BENCH_APP_FLAGS?.split(' ').filter(Boolean) ?? []),
       '--import',
       resolve(root, 'dist/libs/observability/src/register.js'),
       resolve(root, 'dist/apps/people/src/main.js'),

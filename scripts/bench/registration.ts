@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { describeSubject, parseEnvelope, type Actor } from '#contracts';
-import { canonicalJson, chainHashOfCanonical } from '#messaging';
+import { canonicalJson } from '#messaging';
 
 const sameNames = process.env.BENCH_NAMES === 'same';
 const name = (fixed: string) =>
@@ -38,9 +38,9 @@ const subject = 'accanto.people.person-registered.v1';
 /**
  * The database work of one registration without the app: as `people_app` (so row-level security
  * checks the insert, as for the app), tenant settings, the same `person` row, then the event
- * appended exactly like EventLog.append — head row locked FOR UPDATE, envelope validated, sha256
- * chain hash, event row, head moved — and commit: 7 statements. The app's registration sends 9
- * (it also looks the id up and writes an access_log row) and its matcher then runs on the event.
+ * staged exactly like EventLog.append — envelope validated, canonical JSON, one event_log_pending
+ * row — and commit, where the database chains it into event_log: 5 statements. The app's
+ * registration also writes an access_log row and its matcher then runs on the event.
  */
 async function registerRaw(client: pg.Client, actor: Actor): Promise<void> {
   const id = uuidv7();
@@ -86,21 +86,15 @@ async function registerRaw(client: pg.Client, actor: Actor): Promise<void> {
       subjects: { personId: id },
       payload: { personId: id, identified: true, ageBand: '45-54', usualArea: r.usualArea },
     });
-    // As EventLog.append: canonical JSON before the head's lock, rows and head in one statement under it.
-    const canonical = canonicalJson(envelope);
-    const head = (await client.query('select position, hash from event_log_head for update')).rows[0];
-    const position = Number(head.position) + 1;
-    const hash = chainHashOfCanonical(head.hash, canonical);
+    // As EventLog.append: staged with its canonical JSON; the database chains it at commit.
     // The app stores the W3C context of the request span: a traceparent of the same length.
     const trace = JSON.stringify({
       traceparent: `00-${randomUUID().replaceAll('-', '')}-${'a1'.repeat(8)}-01`,
     });
     await client.query(
-      `with appended as (
-         insert into event_log (position, id, subject, organisation, envelope, trace_context, previous_hash, hash)
-         values ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8))
-       update event_log_head set position = $1, hash = $8`,
-      [position, envelope.id, subject, actor.organisation, JSON.stringify(envelope), trace, head.hash, hash],
+      `insert into event_log_pending (id, subject, organisation, envelope, canonical, trace_context)
+       values ($1, $2, $3, $4::jsonb, $5, $6::jsonb)`,
+      [envelope.id, subject, actor.organisation, JSON.stringify(envelope), canonicalJson(envelope), trace],
     );
     await client.query('commit');
   } catch (error) {

@@ -10,6 +10,7 @@ import { MigrationPeople0002 } from './migrations/migration-0002-protection-and-
 import { MigrationPeople0003 } from './migrations/migration-0003-consent-refusals.js';
 import { MigrationPeople0004 } from './migrations/migration-0004-links.js';
 import { MigrationPeople0005 } from './migrations/migration-0005-match-candidates.js';
+import { MigrationPeople0006 } from './migrations/migration-0006-seal-events-at-commit.js';
 import { Person } from './persons/person.entity.js';
 
 export const entities = [Person, Consent];
@@ -56,6 +57,7 @@ export async function prepareDatabase(config: PeopleConfig): Promise<void> {
           { name: 'people-0003', class: MigrationPeople0003 },
           { name: 'people-0004', class: MigrationPeople0004 },
           { name: 'people-0005', class: MigrationPeople0005 },
+          { name: 'people-0006', class: MigrationPeople0006 },
         ],
         transactional: true,
         silent: true,

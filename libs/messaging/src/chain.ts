@@ -12,11 +12,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** `hash = sha256(previous_hash + canonical JSON of the envelope)`, hex (architecture.md §6). */
+// The database computes the same hash when it seals an event (event_log_seal in schema.ts).
 export function chainHash(previousHash: string, envelope: unknown): string {
-  return chainHashOfCanonical(previousHash, canonicalJson(envelope));
-}
-
-/** The same hash from JSON already canonicalised: lets a writer do the costly part before taking the head's lock. */
-export function chainHashOfCanonical(previousHash: string, canonical: string): string {
-  return createHash('sha256').update(previousHash).update(canonical).digest('hex');
+  return createHash('sha256').update(previousHash).update(canonicalJson(envelope)).digest('hex');
 }

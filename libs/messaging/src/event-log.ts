@@ -10,7 +10,7 @@ import {
 } from '#contracts';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { canonicalJson, chainHash, chainHashOfCanonical, genesisHash } from './chain.js';
+import { canonicalJson, chainHash, genesisHash } from './chain.js';
 import { captureTraceContext } from './trace-context.js';
 
 /** An event to record; distributes over subjects so each payload must match its own subject. */
@@ -46,38 +46,20 @@ export class EventLog {
     const envelopes = events.map((event) => buildEnvelope(event, now));
     if (envelopes.length === 0) return [];
 
-    // Everything that can be done before taking the head's lock is: it is held until commit, and
-    // every append of the service waits for it (bench/README.md).
-    const canonical = envelopes.map(canonicalJson);
-    const [head] = await em.execute<Array<{ position: string; hash: string }>>(
-      'select position, hash from event_log_head for update',
-    );
-    let position = Number(head.position);
-    let previousHash = head.hash;
-    const params: unknown[] = [];
-    envelopes.forEach((envelope, i) => {
-      const hash = chainHashOfCanonical(previousHash, canonical[i]);
-      position += 1;
-      params.push(
-        position,
-        envelope.id,
-        subjectOf(envelope),
-        envelope.organisation,
-        JSON.stringify(envelope),
-        trace,
-        previousHash,
-        hash,
-      );
-      previousHash = hash;
-    });
-    const rows = envelopes.map(() => '(?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)').join(', ');
-    // One round trip for the rows and the head: fewer statements while the lock is held.
+    // Staged, not yet chained: at commit the database seals them into event_log under the head's
+    // lock (event_log_seal in schema.ts), so no writer waits on another across round trips.
+    const params = envelopes.flatMap((envelope) => [
+      envelope.id,
+      subjectOf(envelope),
+      envelope.organisation,
+      JSON.stringify(envelope),
+      canonicalJson(envelope),
+      trace,
+    ]);
+    const rows = envelopes.map(() => '(?, ?, ?, ?::jsonb, ?, ?::jsonb)').join(', ');
     await em.execute(
-      `with appended as (
-         insert into event_log (position, id, subject, organisation, envelope, trace_context, previous_hash, hash)
-         values ${rows})
-       update event_log_head set position = ?, hash = ?`,
-      [...params, position, previousHash],
+      `insert into event_log_pending (id, subject, organisation, envelope, canonical, trace_context) values ${rows}`,
+      params,
       'run',
     );
     return envelopes;

@@ -56,6 +56,46 @@ describe('event log (the outbox)', () => {
       envelope,
     });
     expect(await verifyChain(relay)).toEqual({ ok: true, length: before.length + 21 });
+    // Staged rows exist only inside their transaction.
+    expect((await db.admin.query('select count(*)::int as n from event_log_pending')).rows[0].n).toBe(0);
+  });
+
+  it('chains at commit: an open transaction that appended does not hold back another writer', async () => {
+    const before = (await verifyChain(relay)) as { ok: true; length: number };
+    let releaseFirst!: () => void;
+    const firstMayCommit = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let firstAppended!: () => void;
+    const appendedInFirst = new Promise<void>((resolve) => (firstAppended = resolve));
+    const first = orm.em.fork().transactional(async (em) => {
+      const [envelope] = await new EventLog().append(em, [personRegistered()]);
+      firstAppended();
+      await firstMayCommit;
+      return envelope;
+    });
+    await appendedInFirst;
+    // Under a lock taken at append time this would wait for `first` until the test timed out.
+    const [second] = await append(orm, [personRegistered()]);
+    releaseFirst();
+    const firstEnvelope = await first;
+
+    const { rows } = await db.admin.query('select id from event_log where position > $1 order by position', [
+      before.length,
+    ]);
+    // Positions follow commit order, not the order the transactions appended in.
+    expect(rows.map((row) => row.id)).toEqual([second.id, firstEnvelope.id]);
+    expect(await verifyChain(relay)).toEqual({ ok: true, length: before.length + 2 });
+  });
+
+  it('leaves nothing behind when the transaction rolls back', async () => {
+    const before = await db.admin.query('select position, hash from event_log_head');
+    await expect(
+      orm.em.fork().transactional(async (em) => {
+        await new EventLog().append(em, [personRegistered()]);
+        throw new Error('the handler failed');
+      }),
+    ).rejects.toThrow('the handler failed');
+    expect((await db.admin.query('select position, hash from event_log_head')).rows).toEqual(before.rows);
+    expect((await db.admin.query('select count(*)::int as n from event_log_pending')).rows[0].n).toBe(0);
   });
 
   it('writes nothing when an event does not match its contract', async () => {
@@ -88,13 +128,15 @@ describe('event log (the outbox)', () => {
         /permission denied/,
       );
       await expect(app.query('select * from event_log')).rejects.toThrow(/permission denied/);
-      // The app cannot forge the transaction id the relay orders by.
+      // The app cannot choose a position, a hash or the transaction id: only the seal writes the log.
       await expect(
         app.query(
           `insert into event_log (position, id, transaction_id, subject, organisation, envelope, previous_hash, hash)
            values (999, gen_random_uuid(), '1', 's', 'o', '{}', '', '')`,
         ),
       ).rejects.toThrow(/permission denied/);
+      await expect(app.query('update event_log_head set position = 0')).rejects.toThrow(/permission denied/);
+      await expect(app.query('select * from event_log_pending')).rejects.toThrow(/permission denied/);
     } finally {
       await app.end();
     }
