@@ -49,10 +49,16 @@ export function isEventSubject(subject: string): subject is EventSubject {
   return Object.hasOwn(catalog, subject);
 }
 
+// Built once: zod compiles a schema on its first parse, and that costs more than the parse itself.
+const envelopeSchemas = new Map<string, z.ZodType>(
+  Object.entries(catalog).map(([subject, payload]) => [subject, envelopeSchema(payload)]),
+);
+
 /** Parses an envelope received from the bus against its subject's schema; throws a ZodError. */
 export function parseEnvelope(data: unknown): EventEnvelope {
   const raw = data as { type?: unknown; version?: unknown };
   const subject = subjectOf({ type: String(raw?.type), version: Number(raw?.version) });
-  if (!isEventSubject(subject)) throw new Error(`unknown event ${subject}`);
-  return envelopeSchema(catalog[subject]).parse(data) as EventEnvelope;
+  const schema = envelopeSchemas.get(subject);
+  if (!schema) throw new Error(`unknown event ${subject}`);
+  return schema.parse(data) as EventEnvelope;
 }

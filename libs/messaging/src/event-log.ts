@@ -8,6 +8,7 @@ import {
   type EventPayload,
   type EventSubject,
 } from '#contracts';
+import { nativeQuery } from '#persistence';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { canonicalJson, chainHash, genesisHash } from './chain.js';
@@ -56,11 +57,14 @@ export class EventLog {
       canonicalJson(envelope),
       trace,
     ]);
-    const rows = envelopes.map(() => '(?, ?, ?, ?::jsonb, ?, ?::jsonb)').join(', ');
-    await em.execute(
-      `insert into event_log_pending (id, subject, organisation, envelope, canonical, trace_context) values ${rows}`,
+    const rows = envelopes.map((_, i) => {
+      const n = i * 6;
+      return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}::jsonb, $${n + 5}, $${n + 6}::jsonb)`;
+    });
+    await nativeQuery(
+      em,
+      `insert into event_log_pending (id, subject, organisation, envelope, canonical, trace_context) values ${rows.join(', ')}`,
       params,
-      'run',
     );
     return envelopes;
   }

@@ -1,2 +1,3 @@
 export * from './provisioning.js';
 export * from './tenancy.js';
+export * from './native-query.js';
