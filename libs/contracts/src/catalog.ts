@@ -9,6 +9,7 @@ import {
   personRestrictionChangedV1,
   personUpdatedV1,
   personUnlinkedV1,
+  personForgottenV1,
   personViewedV1,
 } from './people.events.js';
 
@@ -26,6 +27,7 @@ export const catalog = {
   'accanto.people.person-restriction-changed.v1': personRestrictionChangedV1,
   'accanto.people.person-linked.v1': personLinkedV1,
   'accanto.people.person-unlinked.v1': personUnlinkedV1,
+  'accanto.people.person-forgotten.v1': personForgottenV1,
 } as const satisfies Record<string, z.ZodType>;
 
 export type EventSubject = keyof typeof catalog;

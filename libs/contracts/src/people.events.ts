@@ -95,3 +95,13 @@ export const personUnlinkedV1 = z
     personId: z.uuid(),
   })
   .strict();
+
+/**
+ * The person's data key was destroyed at their request (docs/adr/0009): every service anonymises what
+ * it derived about them (street contacts lose the person link, stays and requests keep aggregates).
+ */
+export const personForgottenV1 = z
+  .object({
+    personId: z.uuid(),
+  })
+  .strict();
