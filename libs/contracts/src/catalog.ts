@@ -12,6 +12,7 @@ import {
   personForgottenV1,
   personViewedV1,
 } from './people.events.js';
+import { outingCancelledV1, outingCompletedV1, outingPlannedV1, outingStartedV1 } from './outings.events.js';
 
 /**
  * Every event the system publishes, by subject `accanto.<service>.<event-name>.v<N>`.
@@ -28,6 +29,10 @@ export const catalog = {
   'accanto.people.person-linked.v1': personLinkedV1,
   'accanto.people.person-unlinked.v1': personUnlinkedV1,
   'accanto.people.person-forgotten.v1': personForgottenV1,
+  'accanto.outings.outing-planned.v1': outingPlannedV1,
+  'accanto.outings.outing-started.v1': outingStartedV1,
+  'accanto.outings.outing-completed.v1': outingCompletedV1,
+  'accanto.outings.outing-cancelled.v1': outingCancelledV1,
 } as const satisfies Record<string, z.ZodType>;
 
 export type EventSubject = keyof typeof catalog;

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { organisationAlias } from './envelope.js';
+
+// Outing events carry ids, codes, counts and times: who was met stays with the contacts, and team
+// members travel only as opaque ids (UUIDs), never names (architecture.md §6).
+
+/** What a unit does in the street (domain.md). */
+export const unitSpecialisations = ['social', 'health', 'psychological', 'hygiene', 'food'] as const;
+
+/** What a unit loads before a shift and counts again at its end. */
+export const supplyItems = [
+  'meal',
+  'hot-drink',
+  'water',
+  'blanket',
+  'sleeping-bag',
+  'clothes',
+  'hygiene-kit',
+] as const;
+
+/** Quantities by item; an item left out is none. */
+export const supplies = z.partialRecord(z.enum(supplyItems), z.number().int().min(0).max(100_000));
+
+/** A city area's code, e.g. `stazione-centrale`. */
+export const areaCode = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and dashes');
+
+const isoDateTime = z.iso.datetime({ offset: true });
+
+/** A unit's shift was planned (or its plan changed: the latest `planVersion` holds). */
+export const outingPlannedV1 = z
+  .object({
+    outingId: z.uuid(),
+    unitId: z.uuid(),
+    /** The evening the shift belongs to (Milan time), even when it runs past midnight. */
+    night: z.iso.date(),
+    planVersion: z.number().int().positive(),
+    plannedStart: isoDateTime,
+    plannedEnd: isoDateTime,
+    areasPlanned: z.array(areaCode).max(30),
+    teamSize: z.number().int().min(0).max(50),
+    guestOrganisations: z.array(organisationAlias).max(16),
+  })
+  .strict();
+
+/** The unit went out. `occurredAt` is when it left, which a field app may report hours later. */
+export const outingStartedV1 = z
+  .object({
+    outingId: z.uuid(),
+    unitId: z.uuid(),
+    night: z.iso.date(),
+    startedAt: isoDateTime,
+    teamSize: z.number().int().min(0).max(50),
+  })
+  .strict();
+
+/**
+ * The unit came back. Volunteer minutes follow from the team and the shift's length; member ids let
+ * reporting count distinct volunteers without knowing who they are.
+ */
+export const outingCompletedV1 = z
+  .object({
+    outingId: z.uuid(),
+    unitId: z.uuid(),
+    night: z.iso.date(),
+    startedAt: isoDateTime,
+    endedAt: isoDateTime,
+    areasCovered: z.array(areaCode).max(60),
+    team: z
+      .array(
+        z.object({ memberId: z.uuid(), organisation: organisationAlias, volunteer: z.boolean() }).strict(),
+      )
+      .max(50),
+    volunteerMinutes: z.number().int().min(0),
+    suppliesLoaded: supplies,
+    suppliesLeft: supplies,
+  })
+  .strict();
+
+/** A planned shift that will not go out. */
+export const outingCancelledV1 = z
+  .object({
+    outingId: z.uuid(),
+    unitId: z.uuid(),
+    night: z.iso.date(),
+    reason: z.enum(['weather', 'vehicle', 'staff', 'other']),
+  })
+  .strict();
