@@ -1,0 +1,31 @@
+import type { Actor, Role } from '#contracts';
+
+// Who may do what with units and outings (architecture.md §5: outings and areas covered are
+// coordination data, read by every partner, the hub, the lead body and auditors). Pure, so every
+// rule is unit-tested; the row-level security policies in the migration say the same thing.
+
+const readerRoles: Role[] = ['operator', 'coordinator', 'hub', 'lead', 'auditor'];
+const partnerRoles: Role[] = ['operator', 'coordinator'];
+
+export function canRead(actor: Actor): boolean {
+  return actor.roles.some((role) => readerRoles.includes(role));
+}
+
+export function isPartnerStaff(actor: Actor): boolean {
+  return actor.roles.some((role) => partnerRoles.includes(role));
+}
+
+/** A partner's coordinators manage its units; field staff use them. */
+export function canManageUnit(actor: Actor, unit: { organisation: string }): boolean {
+  return actor.roles.includes('coordinator') && actor.organisation === unit.organisation;
+}
+
+/** The owning organisation's staff plan, start, complete and cancel its outings. */
+export function canWriteOuting(actor: Actor, outing: { organisation: string }): boolean {
+  return isPartnerStaff(actor) && actor.organisation === outing.organisation;
+}
+
+/** Team members are the owning organisation's business; the rest of the network sees counts. */
+export function seesTeam(actor: Actor, outing: { organisation: string }): boolean {
+  return canWriteOuting(actor, outing);
+}

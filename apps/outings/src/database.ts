@@ -1,0 +1,69 @@
+import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
+import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
+import { Migrator } from '@mikro-orm/migrations';
+import pg from 'pg';
+import { provisionDatabase, urlFor } from '#persistence';
+import { appRole, relayRole, type OutingsConfig } from './config.js';
+import { MigrationOutings0001 } from './migrations/migration-0001-outings.js';
+import { Outing } from './outings/outing.entity.js';
+import { Unit } from './units/unit.entity.js';
+
+export const entities = [Unit, Outing];
+
+/** The app connects as `outings_app`, which is not the tables' owner, so row-level security applies. */
+export function appOrmOptions(config: OutingsConfig): Options {
+  return defineConfig({
+    clientUrl: urlFor(config.database.ownerUrl, { name: appRole, password: config.database.appPassword }),
+    entities,
+    metadataProvider: ReflectMetadataProvider,
+    pool: { min: 0, max: config.database.poolMax },
+    allowGlobalContext: false,
+    ensureDatabase: false,
+    debug: false,
+  });
+}
+
+export function relayDatabaseUrl(config: OutingsConfig): string {
+  return urlFor(config.database.ownerUrl, { name: relayRole, password: config.database.relayPassword });
+}
+
+/** Provisions (development) and migrates the database as its owner, before the app starts. */
+export async function prepareDatabase(config: OutingsConfig): Promise<void> {
+  const { ownerUrl } = config.database;
+  if (config.database.provision) {
+    const admin = new URL(ownerUrl);
+    const database = admin.pathname.slice(1);
+    admin.pathname = '/postgres';
+    await provisionDatabase(admin.toString(), database, [
+      { name: appRole, password: config.database.appPassword },
+      { name: relayRole, password: config.database.relayPassword },
+    ]);
+  }
+  const orm = await MikroORM.init(
+    defineConfig({
+      clientUrl: ownerUrl,
+      entities,
+      metadataProvider: ReflectMetadataProvider,
+      extensions: [Migrator],
+      migrations: {
+        migrationsList: [{ name: 'outings-0001', class: MigrationOutings0001 }],
+        transactional: true,
+        silent: true,
+        // Migrations are written by hand: no schema snapshot files next to them.
+        snapshot: false,
+      },
+      pool: { min: 0, max: 1 },
+      allowGlobalContext: true,
+    }),
+  );
+  // Replicas start together: one migrates while the others wait on the lock, then find nothing to do.
+  const lock = new pg.Client({ connectionString: ownerUrl });
+  await lock.connect();
+  try {
+    await lock.query('select pg_advisory_lock(hashtext($1))', ['accanto-outings-migrations']);
+    await orm.migrator.up();
+  } finally {
+    await lock.end();
+    await orm.close();
+  }
+}

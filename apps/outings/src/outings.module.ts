@@ -1,0 +1,51 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { AuthModule } from '#auth';
+import { Messaging, MessagingModule } from '#messaging';
+import { HealthModule } from '#observability';
+import { AreaController } from './areas/area.controller.js';
+import { AreaService } from './areas/area.service.js';
+import type { OutingsConfig } from './config.js';
+import { appOrmOptions, relayDatabaseUrl } from './database.js';
+import { OutingController } from './outings/outing.controller.js';
+import { OutingService } from './outings/outing.service.js';
+import { UnitController } from './units/unit.controller.js';
+import { UnitService } from './units/unit.service.js';
+
+@Module({})
+export class OutingsModule {
+  static forRoot(config: OutingsConfig): DynamicModule {
+    return {
+      module: OutingsModule,
+      imports: [
+        MikroOrmModule.forRoot({ ...appOrmOptions(config), registerRequestContext: false }),
+        AuthModule.forRoot({
+          issuer: config.oidc.issuer,
+          jwksUrl: config.oidc.jwksUrl,
+          audience: config.oidc.audience,
+        }),
+        MessagingModule.forRoot({
+          service: 'outings',
+          natsUrl: config.nats.url,
+          namespace: config.nats.namespace || undefined,
+          relayDatabaseUrl: relayDatabaseUrl(config),
+          streams: { replicas: config.nats.replicas },
+        }),
+        HealthModule.forRootAsync({
+          prefix: 'outings',
+          inject: [MikroORM, Messaging],
+          useFactory: (orm: MikroORM, messaging: Messaging) => ({
+            database: async () => void (await orm.em.fork().execute('select 1')),
+            nats: async () => {
+              const health = await messaging.natsHealth();
+              if (health.status !== 'up') throw new Error(health.reason);
+            },
+          }),
+        }),
+      ],
+      controllers: [AreaController, UnitController, OutingController],
+      providers: [AreaService, UnitService, OutingService],
+    };
+  }
+}

@@ -1,0 +1,164 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { startDevIdentityProvider } from '#dev-identity';
+import { streamNames } from '#messaging';
+import {
+  collectEvents,
+  createDatabase,
+  dropDatabase,
+  fetchToken,
+  uniqueName,
+  type CollectedEvent,
+} from '#testing';
+import { v7 as uuidv7 } from 'uuid';
+import { createOutingsApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
+export type Call = { status: number; headers: Headers; body: any };
+
+/**
+ * The outings app on its own database and stream namespace, the development identity provider
+ * issuing real tokens, and a collector of everything that reaches the stream.
+ */
+export async function startOutings() {
+  const adminUrl = process.env.DATABASE_URL!;
+  const idp = await startDevIdentityProvider({ port: 0 });
+  const databaseUrl = await createDatabase(adminUrl);
+  const namespace = uniqueName();
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    DATABASE_PROVISION: 'true',
+    NATS_URL: process.env.NATS_URL,
+    NATS_NAMESPACE: namespace,
+    OIDC_ISSUER: idp.issuer,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+  });
+  const app: NestFastifyApplication = await createOutingsApp(config);
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const stream = await collectEvents(process.env.NATS_URL!, streamNames(namespace).events);
+  const tokens = new Map<string, string>();
+
+  const tokenOf = async (username: string) => {
+    if (!tokens.has(username)) tokens.set(username, await fetchToken(idp, username));
+    return tokens.get(username)!;
+  };
+
+  async function call(
+    username: string | null,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Call> {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        ...(username ? { authorization: `Bearer ${await tokenOf(username)}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  }
+
+  /** A fresh active unit of the coordinator's organisation. */
+  async function unitOf(coordinator: string, overrides: Record<string, unknown> = {}): Promise<string> {
+    const id = newId();
+    const created = await call(coordinator, 'PUT', `/outings/units/${id}`, aUnit(overrides));
+    if (created.status !== 201)
+      throw new Error(`unit not created: ${created.status} ${JSON.stringify(created.body)}`);
+    return id;
+  }
+
+  /** An outing planned by `user` on a fresh unit of their organisation; returns its id and ETag. */
+  async function plannedOuting(user: string, coordinator: string, overrides: Record<string, unknown> = {}) {
+    const id = newId();
+    const planned = await call(
+      user,
+      'PUT',
+      `/outings/outings/${id}`,
+      aPlan(await unitOf(coordinator), overrides),
+    );
+    if (planned.status !== 201)
+      throw new Error(`outing not planned: ${planned.status} ${JSON.stringify(planned.body)}`);
+    return { id, etag: planned.headers.get('etag')!, body: planned.body };
+  }
+
+  return {
+    url,
+    idp,
+    config,
+    databaseUrl,
+    namespace,
+    app,
+    events: stream.events as CollectedEvent[],
+    call,
+    tokenOf,
+    unitOf,
+    plannedOuting,
+    eventsOfType: (type: string) => stream.events.filter((e) => e.data.type === type),
+    close: async () => {
+      await stream.close();
+      await app.close();
+      await idp.close();
+      await dropDatabase(adminUrl, databaseUrl);
+    },
+  };
+}
+
+export type Outings = Awaited<ReturnType<typeof startOutings>>;
+
+export const users = {
+  owner: 'volontari-milano-aperta.operator',
+  ownerCoordinator: 'volontari-milano-aperta.coordinator',
+  other: 'casa-della-carita.operator',
+  otherCoordinator: 'casa-della-carita.coordinator',
+  hub: 'centro-sammartini.hub',
+  lead: 'cri-milano.lead',
+  auditor: 'auditors.auditor',
+  desk: 'residenzami.desk',
+} as const;
+
+export const owner = 'volontari-milano-aperta';
+
+export const newId = () => uuidv7();
+
+export function aUnit(overrides: Record<string, unknown> = {}) {
+  return {
+    name: 'Unità Mobile Notturna 2',
+    vehicle: 'Fiat Ducato AB123CD',
+    specialisation: 'social',
+    ...overrides,
+  };
+}
+
+const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
+
+/** A plan for tonight's shift: it started three hours ago, so a field app can report its start. */
+export function aPlan(unitId: string, overrides: Record<string, unknown> = {}) {
+  return {
+    unitId,
+    plannedStart: hoursAgo(3),
+    plannedEnd: hoursAgo(-1),
+    team: [
+      { memberId: newId(), organisation: owner, volunteer: true },
+      { memberId: newId(), organisation: owner, volunteer: false },
+      { memberId: newId(), organisation: 'partner-04', volunteer: true },
+    ],
+    areasPlanned: ['stazione-centrale', 'loreto'],
+    suppliesLoaded: { meal: 40, blanket: 10, 'hot-drink': 60 },
+    ...overrides,
+  };
+}
+
+export const aStart = (overrides: Record<string, unknown> = {}) => ({ startedAt: hoursAgo(3), ...overrides });
+
+export const aCompletion = (overrides: Record<string, unknown> = {}) => ({
+  endedAt: hoursAgo(0.5),
+  areasCovered: ['stazione-centrale', 'loreto', 'porta-garibaldi'],
+  suppliesLeft: { meal: 3, blanket: 0 },
+  ...overrides,
+});
