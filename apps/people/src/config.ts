@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { developmentMasterKey } from './vault/person-vault.js';
 
 // The only place the people app reads its environment (style.md rule 16).
 const environment = z.object({
@@ -27,6 +28,11 @@ const environment = z.object({
    * the matcher runs in replicas of its own, so matching never takes CPU from requests.
    */
   PEOPLE_MATCHER: z.stringbool().default(true),
+  /**
+   * Wraps every person's data key (docs/adr/0009): 32 random bytes, base64, from the secret store.
+   * Losing it loses every person's data. Development falls back to a published key; production refuses it.
+   */
+  PEOPLE_MASTER_KEY: z.base64().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
 });
@@ -45,6 +51,7 @@ export type PeopleConfig = {
   oidc: { issuer: string; jwksUrl?: string; audience: string };
   logLevel: string;
   matcher: boolean;
+  masterKey: string;
 };
 
 export const appRole = 'people_app';
@@ -57,6 +64,9 @@ export function loadConfig(env: Record<string, string | undefined>): PeopleConfi
     throw new Error(`people: invalid configuration\n${problems.join('\n')}`);
   }
   const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  if (production && (!e.PEOPLE_MASTER_KEY || e.PEOPLE_MASTER_KEY === developmentMasterKey))
+    throw new Error('people: PEOPLE_MASTER_KEY must be set to a secret key in production');
   return {
     port: e.PORT,
     host: e.HOST,
@@ -71,5 +81,6 @@ export function loadConfig(env: Record<string, string | undefined>): PeopleConfi
     oidc: { issuer: e.OIDC_ISSUER, jwksUrl: e.OIDC_JWKS_URL, audience: e.OIDC_AUDIENCE },
     logLevel: e.LOG_LEVEL,
     matcher: e.PEOPLE_MATCHER,
+    masterKey: e.PEOPLE_MASTER_KEY ?? developmentMasterKey,
   };
 }

@@ -11,6 +11,8 @@ import { MigrationPeople0003 } from './migrations/migration-0003-consent-refusal
 import { MigrationPeople0004 } from './migrations/migration-0004-links.js';
 import { MigrationPeople0005 } from './migrations/migration-0005-match-candidates.js';
 import { MigrationPeople0006 } from './migrations/migration-0006-seal-events-at-commit.js';
+import { migrationPeople0007 } from './migrations/migration-0007-sealed-identity.js';
+import { PersonVault } from './vault/person-vault.js';
 import { Person } from './persons/person.entity.js';
 
 export const entities = [Person, Consent];
@@ -58,6 +60,7 @@ export async function prepareDatabase(config: PeopleConfig): Promise<void> {
           { name: 'people-0004', class: MigrationPeople0004 },
           { name: 'people-0005', class: MigrationPeople0005 },
           { name: 'people-0006', class: MigrationPeople0006 },
+          { name: 'people-0007', class: migrationPeople0007(new PersonVault(config.masterKey)) },
         ],
         transactional: true,
         silent: true,

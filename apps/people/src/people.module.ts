@@ -17,6 +17,9 @@ import { PersonController } from './persons/person.controller.js';
 import { PersonService } from './persons/person.service.js';
 import { SubjectAccessController } from './subject-access/subject-access.controller.js';
 import { SubjectAccessService } from './subject-access/subject-access.service.js';
+import { ErasureController } from './erasure/erasure.controller.js';
+import { ErasureService } from './erasure/erasure.service.js';
+import { PersonVault } from './vault/person-vault.js';
 
 @Module({})
 export class PeopleModule {
@@ -55,6 +58,7 @@ export class PeopleModule {
         AccessLogController,
         LinkController,
         SubjectAccessController,
+        ErasureController,
       ],
       providers: [
         PersonService,
@@ -62,6 +66,8 @@ export class PeopleModule {
         AccessLogService,
         LinkService,
         SubjectAccessService,
+        ErasureService,
+        { provide: PersonVault, useValue: new PersonVault(config.masterKey) },
         // The matcher may run in replicas of its own (PEOPLE_MATCHER=false on API replicas).
         ...(config.matcher ? [MatchConsumer] : []),
       ],

@@ -12,6 +12,7 @@ import {
 } from '../src/matching/match.queries.js';
 import type { MatchPerson } from '../src/matching/match-score.js';
 import { matchColumnsOf, matchingMigrationSql } from '../src/matching/matching.schema.js';
+import { developmentMasterKey, PersonVault, sealRow } from '../src/vault/person-vault.js';
 import { aMatchPerson } from './match-person.js';
 
 // The candidate lookup against the people app's own schema, as `people_app` under row-level
@@ -23,27 +24,25 @@ let owner: pg.Client;
 let app: pg.Client;
 
 const aPerson = aMatchPerson;
+const vault = new PersonVault(developmentMasterKey);
 
 /** Inserts as the owner (row-level security does not stand in the way of setting up) and returns the id. */
 async function insert(person: MatchPerson, organisation: string, extra: { restricted?: boolean } = {}) {
   const id = uuidv7();
   const columns = matchColumnsOf(person);
+  const { sealed, wrappedKey } = sealRow(vault, id, { ...person, aliases: [...person.aliases] });
   await owner.query(
-    `insert into person (id, owner_organisation, given_name, family_name, name_quality, aliases, birth_date,
-       birth_date_quality, estimated_age, estimated_age_on, gender, nationality, search_text, restricted,
-       match_names, match_keys, birth_year, created_by, created_at, updated_at)
-     values ($1, $2, $3, $4, 'full', $5, $6, $7, $8, $9, $10, $11, $12, $13, $12, $14, $15, 'test', now(), now())`,
+    `insert into person (id, owner_organisation, name_quality, sealed, birth_date_quality, estimated_age,
+       estimated_age_on, nationality, search_text, restricted, match_names, match_keys, birth_year,
+       created_by, created_at, updated_at)
+     values ($1, $2, 'full', $3, $4, $5, $6, $7, $8, $9, $8, $10, $11, 'test', now(), now())`,
     [
       id,
       organisation,
-      person.givenName,
-      person.familyName,
-      JSON.stringify(person.aliases),
-      person.birthDate,
+      sealed,
       person.birthDateQuality,
       person.estimatedAge,
       person.estimatedAgeOn,
-      person.gender,
       person.nationality,
       columns.matchNames,
       extra.restricted ?? false,
@@ -51,6 +50,7 @@ async function insert(person: MatchPerson, organisation: string, extra: { restri
       columns.birthYear,
     ],
   );
+  await owner.query('insert into person_key (person_id, wrapped_key) values ($1, $2)', [id, wrappedKey]);
   return id;
 }
 
@@ -161,10 +161,11 @@ describe('finding candidates', () => {
     const after = aPerson({ givenName: 'Issa', familyName: `Kane${uuidv7().slice(-6)}` });
     const id = await insert(before, 'partner-08');
     const columns = matchColumnsOf(after);
-    await owner.query(
-      'update person set given_name = $2, family_name = $3, match_names = $4, match_keys = $5 where id = $1',
-      [id, after.givenName, after.familyName, columns.matchNames, columns.matchKeys],
-    );
+    await owner.query('update person set match_names = $2, match_keys = $3 where id = $1', [
+      id,
+      columns.matchNames,
+      columns.matchKeys,
+    ]);
     expect(idsOf(await candidates(before, hub, everyone))).not.toContain(id);
     expect(idsOf(await candidates(after, hub, everyone))).toContain(id);
     const keys = await owner.query<{ key: string }>(

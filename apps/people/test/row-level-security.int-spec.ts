@@ -136,7 +136,7 @@ describe('row-level security', () => {
   it('another organisation cannot change or take over a record it can read', async () => {
     const updated = await asTenant(
       tenant('casa-della-carita', 'operator'),
-      `update person set given_name = 'x' where id = $1 returning id`,
+      `update person set usual_area = 'x' where id = $1 returning id`,
       [sharedPerson],
     );
     expect(updated).toEqual([]);
@@ -148,12 +148,35 @@ describe('row-level security', () => {
     ).resolves.toEqual([]);
   });
 
+  it('a data key shows only with its person, and only the owner’s coordinator destroys it', async () => {
+    const keyOf = (who: ReturnType<typeof tenant>, id: string) =>
+      asTenant<{ person_id: string }>(who, 'select person_id from person_key where person_id = $1', [id]);
+    // Read under consent: the key comes with the record, as the sealed fields are unreadable without it.
+    expect(await keyOf(tenant('casa-della-carita', 'operator'), sharedPerson)).toHaveLength(1);
+    expect(await keyOf(tenant('casa-della-carita', 'operator'), ownersPerson)).toEqual([]);
+    expect(await keyOf(tenant('cri-milano', 'lead'), sharedPerson)).toEqual([]);
+    const destroy =
+      'update person_key set wrapped_key = null, destroyed_at = now() where person_id = $1 returning person_id';
+    expect(await asTenant(tenant('casa-della-carita', 'coordinator'), destroy, [sharedPerson])).toEqual([]);
+    expect(await asTenant(tenant('volontari-milano-aperta', 'operator'), destroy, [sharedPerson])).toEqual(
+      [],
+    );
+    // Nor may anyone swap a key in (the policy admits only its removal).
+    await expect(
+      asTenant(
+        tenant('volontari-milano-aperta', 'coordinator'),
+        `update person_key set wrapped_key = '\\x00' where person_id = $1`,
+        [sharedPerson],
+      ),
+    ).rejects.toThrow(/row-level security|permission denied/);
+  });
+
   it('nobody inserts a record for another organisation', async () => {
     await expect(
       asTenant(
         tenant('casa-della-carita', 'operator'),
-        `insert into person (id, owner_organisation, name_quality, birth_date_quality, search_text, created_by, created_at, updated_at)
-         values ($1, 'volontari-milano-aperta', 'unknown', 'unknown', '', 'x', now(), now())`,
+        `insert into person (id, owner_organisation, name_quality, sealed, birth_date_quality, search_text, created_by, created_at, updated_at)
+         values ($1, 'volontari-milano-aperta', 'unknown', 'v1.x', 'unknown', '', 'x', now(), now())`,
         [newId()],
       ),
     ).rejects.toThrow(/row-level security/);

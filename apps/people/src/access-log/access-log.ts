@@ -14,6 +14,9 @@ export const accessActions = [
   'link',
   'unlink',
   'export',
+  'erasure-hold',
+  'forget',
+  'forget-refused',
 ] as const;
 export type AccessAction = (typeof accessActions)[number];
 

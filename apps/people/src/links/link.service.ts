@@ -5,7 +5,7 @@ import type { Actor } from '#contracts';
 import { ConflictProblem, decodeCursor, encodeCursor, NotFoundProblem, type Page } from '#http';
 import { EventLog } from '#messaging';
 import { arrayParameters, rolesSetting } from '#persistence';
-import { candidateOf, matchCandidatesSql, type CandidateRow } from '../matching/match.queries.js';
+import { matchCandidatesSql, openCandidates, type CandidateRow } from '../matching/match.queries.js';
 import {
   defaultMatchThreshold,
   defaultMatchWeights,
@@ -17,6 +17,7 @@ import { Person } from '../persons/person.entity.js';
 import type { Access } from '../persons/person.policy.js';
 import { visibilitySql } from '../persons/person.queries.js';
 import { PersonService } from '../persons/person.service.js';
+import { PersonVault } from '../vault/person-vault.js';
 import {
   offsetCursor,
   type CandidatePairView,
@@ -48,6 +49,7 @@ export class LinkService {
   constructor(
     private readonly persons: PersonService,
     private readonly events: EventLog,
+    private readonly vault: PersonVault,
   ) {}
 
   /** Likely duplicates of a record among those the actor may see, best first, with why. */
@@ -81,8 +83,9 @@ export class LinkService {
   async propose(em: EntityManager, personId: string, now: Date): Promise<number> {
     await em.execute(`select set_config('${rolesSetting}', 'hub', true)`);
     const person = await em.findOne(Person, { id: personId });
-    // Gone, or restricted (then invisible even to the hub's reach): nothing to propose.
-    if (!person) return 0;
+    // Gone, forgotten, or restricted (then invisible even to the hub's reach): nothing to propose.
+    if (!person || person.forgottenAt) return 0;
+    await this.persons.open(em, [person]);
     const scored = await this.score(em, person, { sql: 'true', params: [] });
     for (const { id, match } of scored) {
       const [a, b] = [personId, id].sort();
@@ -153,7 +156,8 @@ export class LinkService {
     const { sql, params } = matchCandidatesSql(person, { visibility, excludeIds: [...excluded] });
     const rows = await em.execute<CandidateRow[]>(sql, arrayParameters(params));
     // Scored together: a name many visible records bear (Mamadou Diallo) is weaker evidence.
-    return scoreCandidates(person, rows.map(candidateOf), defaultMatchWeights, rows[0]?.namesakes ?? 0)
+    const candidates = openCandidates(this.vault, rows);
+    return scoreCandidates(person, candidates, defaultMatchWeights, rows[0]?.namesakes ?? 0)
       .map(({ candidate, match }) => ({ id: candidate.id, match }))
       .filter(({ match }) => match.score >= defaultMatchThreshold)
       .map(({ id, match }) => ({ id, match: { ...match, score: Math.round(match.score * 1000) / 1000 } }))

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { candidateOf, matchCandidatesSql, type CandidateRow } from './match.queries.js';
+import { developmentMasterKey, PersonVault } from '../vault/person-vault.js';
+import { matchCandidatesSql, openCandidates, type CandidateRow } from './match.queries.js';
 import { matchColumnsOf, namesakeKeysOf } from './matching.schema.js';
 import { aMatchPerson } from '../../test/match-person.js';
 
@@ -42,35 +43,47 @@ describe('the candidate query', () => {
 });
 
 describe('a candidate row', () => {
-  it('given a row, then it reads back as the person matching compares', () => {
-    const row: CandidateRow = {
-      id: 'p1',
-      owner_organisation: 'casa-della-carita',
-      given_name: 'Mamadu',
-      family_name: 'Jallo',
+  it('given a row, then its sealed fields open with the person’s key into what matching compares', () => {
+    const vault = new PersonVault(developmentMasterKey);
+    const id = '01936b2e-0000-7000-8000-000000000001';
+    const { key, wrapped } = vault.newKey(id);
+    const sealed = vault.seal(key, id, {
+      givenName: 'Mamadu',
+      familyName: 'Jallo',
+      codeName: null,
+      description: null,
       aliases: [{ name: 'Baffo', kind: 'street-name' }],
-      birth_date: '1988-06-01',
+      birthDate: '1988-06-01',
+      gender: 'M',
+      needs: [],
+    });
+    const row: CandidateRow = {
+      id,
+      owner_organisation: 'casa-della-carita',
+      sealed,
+      wrapped_key: wrapped,
       birth_date_quality: 'full',
       estimated_age: null,
       estimated_age_on: null,
       nationality: 'SN',
-      gender: 'M',
       name_similarity: 0.3,
       shared_keys: 4,
       namesakes: 2,
     };
-    expect(candidateOf(row)).toEqual({
-      id: 'p1',
-      ownerOrganisation: 'casa-della-carita',
-      givenName: 'Mamadu',
-      familyName: 'Jallo',
-      aliases: [{ name: 'Baffo', kind: 'street-name' }],
-      birthDate: '1988-06-01',
-      birthDateQuality: 'full',
-      estimatedAge: null,
-      estimatedAgeOn: null,
-      nationality: 'SN',
-      gender: 'M',
-    });
+    expect(openCandidates(vault, [row])).toEqual([
+      {
+        id,
+        ownerOrganisation: 'casa-della-carita',
+        givenName: 'Mamadu',
+        familyName: 'Jallo',
+        aliases: [{ name: 'Baffo', kind: 'street-name' }],
+        birthDate: '1988-06-01',
+        birthDateQuality: 'full',
+        estimatedAge: null,
+        estimatedAgeOn: null,
+        nationality: 'SN',
+        gender: 'M',
+      },
+    ]);
   });
 });

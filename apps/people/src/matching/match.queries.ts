@@ -1,3 +1,5 @@
+import type { SealedData } from '../persons/person.entity.js';
+import type { PersonVault } from '../vault/person-vault.js';
 import type { MatchPerson } from './match-score.js';
 import { matchColumnsOf, namesakeKeysOf } from './matching.schema.js';
 
@@ -20,19 +22,19 @@ export type CandidateQueryOptions = {
   limit?: number;
 };
 
-/** Columns a candidate row carries: what `matchScore` compares, the id and the owner. */
+/**
+ * Columns a candidate row carries: the id, the owner, and what `matchScore` compares — the names and
+ * birth date sealed with the person's data key (opened by `openCandidates`), the rest in clear.
+ */
 export type CandidateRow = {
   id: string;
   owner_organisation: string;
-  given_name: string | null;
-  family_name: string | null;
-  aliases: Array<{ name: string; kind: 'alias' | 'street-name' }>;
-  birth_date: string | null;
+  sealed: string;
+  wrapped_key: Buffer;
   birth_date_quality: MatchPerson['birthDateQuality'];
   estimated_age: number | null;
   estimated_age_on: string | null;
   nationality: string | null;
-  gender: string | null;
   name_similarity: number;
   /** How many blocking keys the candidate shares with the record looked up. */
   shared_keys: number;
@@ -66,34 +68,39 @@ export function matchCandidatesSql(
   // The key table is read by a security-definer function (see matching.schema.ts); the join back to
   // `person` is where row-level security and the visibility predicate apply.
   const from = `person_match_candidates(${p(matchKeys)}::text[]) as found join person on person.id = found.person_id`;
-  const where = ['person.restricted = false'];
+  const where = ['person.restricted = false', 'person_key.wrapped_key is not null'];
   if (options.excludeIds?.length) where.push(`person.id <> all(${p(options.excludeIds)}::uuid[])`);
   where.push(`(${options.visibility.sql})`);
   params.push(...options.visibility.params);
   // The most keys shared first: a duplicate with another spelling shares more than a namesake does.
-  const sql = `select person.id, person.owner_organisation, person.given_name, person.family_name, person.aliases,
-      person.birth_date::text as birth_date, person.birth_date_quality, person.estimated_age,
-      person.estimated_age_on::text as estimated_age_on, person.nationality, person.gender,
-      ${similarity} as name_similarity, found.shared as shared_keys, (${namesakes})::int as namesakes
-    from ${from}
+  // person_key's own policy is the person's: a key comes with every row the actor may see.
+  const sql = `select person.id, person.owner_organisation, person.sealed, person_key.wrapped_key,
+      person.birth_date_quality, person.estimated_age, person.estimated_age_on::text as estimated_age_on,
+      person.nationality, ${similarity} as name_similarity, found.shared as shared_keys,
+      (${namesakes})::int as namesakes
+    from ${from} join person_key on person_key.person_id = person.id
     where ${where.join(' and ')}
     order by found.shared desc, name_similarity desc, person.id
     limit ${p(options.limit ?? 50)}`;
   return { sql, params };
 }
 
-export function candidateOf(row: CandidateRow): Candidate {
-  return {
-    id: row.id,
-    ownerOrganisation: row.owner_organisation,
-    givenName: row.given_name,
-    familyName: row.family_name,
-    aliases: row.aliases,
-    birthDate: row.birth_date,
-    birthDateQuality: row.birth_date_quality,
-    estimatedAge: row.estimated_age,
-    estimatedAgeOn: row.estimated_age_on,
-    nationality: row.nationality,
-    gender: row.gender,
-  };
+/** The candidates of rows, their sealed names and birth dates opened with each person's data key. */
+export function openCandidates(vault: PersonVault, rows: CandidateRow[]): Candidate[] {
+  return rows.map((row) => {
+    const data = vault.open<SealedData>(vault.unwrap(row.id, row.wrapped_key), row.id, row.sealed);
+    return {
+      id: row.id,
+      ownerOrganisation: row.owner_organisation,
+      givenName: data.givenName,
+      familyName: data.familyName,
+      aliases: data.aliases,
+      birthDate: data.birthDate,
+      birthDateQuality: row.birth_date_quality,
+      estimatedAge: row.estimated_age,
+      estimatedAgeOn: row.estimated_age_on,
+      nationality: row.nationality,
+      gender: data.gender,
+    };
+  });
 }

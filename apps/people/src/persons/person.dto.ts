@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { ageBands, organisationAlias } from '#contracts';
 import { pageQuery } from '#http';
-import { birthDateQualities, nameQualities, restrictionReasons, type Person } from './person.entity.js';
+import {
+  birthDateQualities,
+  nameQualities,
+  needCategories,
+  restrictionReasons,
+  type Person,
+} from './person.entity.js';
 import type { Access } from './person.policy.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -33,6 +39,13 @@ export const personInput = z
       .max(10)
       .default([]),
     usualArea: text(64).nullable().default(null),
+    /** Special categories: sealed with the person's key like the identity fields, never on the bus. */
+    needs: z
+      .array(
+        z.object({ category: z.enum(needCategories), note: text(500).nullable().default(null) }).strict(),
+      )
+      .max(20)
+      .default([]),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -139,9 +152,12 @@ export type PersonView = {
   nationality: string | null;
   languages: string[];
   usualArea: string | null;
+  needs: Person['needs'];
   restricted: boolean;
   /** Only the owner sees why and with whom a restricted record is shared. */
   restriction: { reason: string | null; organisations: string[] } | null;
+  /** Only the owner sees why the law keeps the record (erasure refused meanwhile). */
+  erasureHold: string | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -166,11 +182,13 @@ export function toPersonView(p: Person, access: Access): PersonView {
     nationality: p.nationality,
     languages: p.languages,
     usualArea: p.usualArea,
+    needs: p.needs,
     restricted: p.restricted,
     restriction:
       p.restricted && access.basis === 'owner'
         ? { reason: p.restrictionReason, organisations: p.restrictedTo }
         : null,
+    erasureHold: access.basis === 'owner' ? p.erasureHold : null,
     createdAt: new Date(p.createdAt).toISOString(),
     updatedAt: new Date(p.updatedAt).toISOString(),
   };

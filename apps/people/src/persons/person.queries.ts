@@ -57,7 +57,8 @@ export function visiblePersonsSql(
     return '?';
   };
   const select = `select person.*, ${consentFor(actor, options.now, p)} as consent_id from person`;
-  const where = [visibility(actor, options.now, p)];
+  // A forgotten person is no longer listed, not even to its owner (who gets 410 on the id).
+  const where = [visibility(actor, options.now, p), 'person.forgotten_at is null'];
   let order = 'person.id';
   if (options.search !== null) {
     // Search never finds a restricted person for anyone but its owner (a name typed is a question asked).

@@ -19,7 +19,7 @@ import {
   type Page,
 } from '#http';
 import { EventLog } from '#messaging';
-import { tenantSession } from '#persistence';
+import { nativeQuery, tenantSession } from '#persistence';
 import { z } from 'zod';
 import { recordAccess, type AccessAction } from '../access-log/access-log.js';
 import { Consent } from '../consents/consent.entity.js';
@@ -34,17 +34,22 @@ import {
   type PersonView,
   type RestrictionInput,
 } from './person.dto.js';
-import { Person } from './person.entity.js';
+import { Person, sealedFields, type SealedData } from './person.entity.js';
 import { canChangeRestriction, canWrite, isPartnerStaff, readAccess, type Access } from './person.policy.js';
 import { visiblePersonsSql } from './person.queries.js';
+import { PersonVault } from '../vault/person-vault.js';
 
 export type Written = { person: PersonView; created: boolean };
 
 @Injectable()
 export class PersonService {
+  // Data keys of the persons opened in a transaction's EntityManager: gone with its entities.
+  private readonly keys = new WeakMap<Person, Buffer>();
+
   constructor(
     private readonly orm: MikroORM,
     private readonly events: EventLog,
+    private readonly vault: PersonVault,
   ) {}
 
   /** Runs a use case in one transaction with the actor's tenant settings, so row-level security applies. */
@@ -88,7 +93,7 @@ export class PersonService {
         [actor.organisation, key, requestHash],
       );
       if (claimed.length === 0) {
-        const [stored] = await em.execute<{ request_hash: string; body: PersonView }[]>(
+        const [stored] = await em.execute<{ request_hash: string; body: { id: string } }[]>(
           'select request_hash, body from idempotency_key where organisation = ? and key = ?',
           [actor.organisation, key],
         );
@@ -100,12 +105,16 @@ export class PersonService {
             'This key was used for a different request.',
           );
         }
-        return { person: stored.body, created: false };
+        // The record as it is now: the stored response names only the id, as no personal data may
+        // sit outside the sealed columns.
+        const found = await this.findVisible(em, actor, stored.body.id, now);
+        if (!found) throw new NotFoundProblem('person');
+        return { person: toPersonView(found.person, found.access), created: false };
       }
       const written = await this.registerIn(em, actor, undefined, input, now);
       await em.execute(
         'update idempotency_key set status = 201, body = ? where organisation = ? and key = ?',
-        [JSON.stringify(written.person), actor.organisation, key],
+        [JSON.stringify({ id: written.person.id }), actor.organisation, key],
       );
       return written;
     });
@@ -139,10 +148,12 @@ export class PersonService {
     }
     // An estimated age is dated, so the age band and birth year stay right as years pass.
     const estimatedAgeOn = input.estimatedAge === null ? null : now.toISOString().slice(0, 10);
+    const { key, wrapped } = this.vault.newKey(id);
     const person = em.create(Person, {
       id,
       ownerOrganisation: actor.organisation,
       ...input,
+      sealed: this.vault.seal(key, id, sealedDataOf(input)),
       estimatedAgeOn,
       searchText: searchTextOf(input),
       ...matchColumnsOf({ ...input, estimatedAgeOn }),
@@ -151,7 +162,8 @@ export class PersonService {
       updatedAt: now,
     });
     await em.flush();
-    // The event goes last: appending takes the chain head's lock, held until commit.
+    await nativeQuery(em, 'insert into person_key (person_id, wrapped_key) values ($1, $2)', [id, wrapped]);
+    this.keys.set(person, key);
     await this.logAccess(
       em,
       actor,
@@ -193,6 +205,8 @@ export class PersonService {
         person.estimatedAgeOn = now.toISOString().slice(0, 10);
       }
       em.assign(person, matchColumnsOf(person));
+      if (changed.some((field) => (sealedFields as readonly string[]).includes(field)))
+        person.sealed = this.vault.seal(this.keys.get(person)!, id, sealedDataOf(person));
       await em.flush();
       await this.logAccess(em, actor, 'update', [found], now);
       if (changed.length > 0) {
@@ -259,7 +273,7 @@ export class PersonService {
    * A change to a record the actor's organisation owns, at the version the actor read (If-Match).
    * Stale or raced (two writers read the same version: the second flush matches no row): 412.
    */
-  private async changeOwned(
+  async changeOwned(
     actor: Actor,
     id: string,
     expectedVersion: number,
@@ -283,8 +297,18 @@ export class PersonService {
   async get(actor: Actor, id: string, now = new Date()): Promise<PersonView> {
     if (!isPartnerStaff(actor) && !actor.roles.includes('hub')) throw new NotFoundProblem('person');
     return this.inTenant(actor, async (em) => {
-      const found = await this.findVisible(em, actor, id, now);
+      const found = await this.findVisible(em, actor, id, now, { forgotten: true });
       if (!found) throw new NotFoundProblem('person');
+      if (found.person.forgottenAt) {
+        // Its owner learns it was erased; to anyone else it never existed.
+        if (found.access.basis !== 'owner') throw new NotFoundProblem('person');
+        throw new ProblemException(
+          410,
+          'forgotten',
+          'Gone',
+          'This person was forgotten: their data is erased.',
+        );
+      }
       await this.recordReads(em, actor, [{ person: found.person, access: found.access }]);
       return toPersonView(found.person, found.access);
     });
@@ -305,6 +329,10 @@ export class PersonService {
         const person = em.map(Person, row);
         return { person, access: accessOf(actor, person, row.consent_id) };
       });
+      await this.open(
+        em,
+        page.map(({ person }) => person),
+      );
       await this.recordReads(em, actor, page);
       const last = page.at(-1);
       const next =
@@ -317,20 +345,49 @@ export class PersonService {
     });
   }
 
-  /** The person with the actor's access, or null when it does not exist for them. */
+  /**
+   * The person, opened, with the actor's access; null when it does not exist for them. A forgotten
+   * person does not exist unless asked for (`forgotten`), and then has no sealed fields.
+   */
   async findVisible(
     em: EntityManager,
     actor: Actor,
     id: string,
     now: Date,
+    { forgotten = false } = {},
   ): Promise<{ person: Person; access: Access } | null> {
     const person = await em.findOne(Person, { id });
-    if (!person) return null;
+    if (!person || (person.forgottenAt && !forgotten)) return null;
     // Consents matter only when neither ownership, the hub role nor a restriction already decides.
     const decided = readAccess(actor, person, [], now);
-    if (decided || person.restricted) return decided ? { person, access: decided } : null;
-    const access = readAccess(actor, person, await em.find(Consent, { personId: id }), now);
-    return access ? { person, access } : null;
+    const access =
+      decided ??
+      (person.restricted ? null : readAccess(actor, person, await em.find(Consent, { personId: id }), now));
+    if (!access) return null;
+    await this.open(em, [person]);
+    return { person, access };
+  }
+
+  /**
+   * Opens the sealed fields of persons just loaded, with their data keys. A forgotten person's key is
+   * destroyed: their fields stay empty, as the data no longer exists anywhere.
+   */
+  async open(em: EntityManager, persons: Person[]): Promise<void> {
+    const closed = persons.filter((person) => !this.keys.has(person) && !person.forgottenAt);
+    if (closed.length === 0) return;
+    const { rows } = await nativeQuery<{ person_id: string; wrapped_key: Buffer | null }>(
+      em,
+      'select person_id, wrapped_key from person_key where person_id = any($1::uuid[])',
+      [closed.map((person) => person.id)],
+    );
+    const wrapped = new Map(rows.map((row) => [row.person_id, row.wrapped_key]));
+    for (const person of closed) {
+      const wrappedKey = wrapped.get(person.id);
+      if (!wrappedKey) continue;
+      const key = this.vault.unwrap(person.id, wrappedKey);
+      this.keys.set(person, key);
+      Object.assign(person, this.vault.open<SealedData>(key, person.id, person.sealed));
+    }
   }
 
   logAccess(
@@ -393,6 +450,7 @@ function accessOf(actor: Actor, person: Person, consentId: string | null): Acces
 }
 
 const comparedFields = [
+  'needs',
   'givenName',
   'familyName',
   'nameQuality',
@@ -411,6 +469,10 @@ const comparedFields = [
 function changedFields(person: Person, input: PersonInput): string[] {
   // Deep equality ignores key order: jsonb gives back object keys in its own order.
   return comparedFields.filter((field) => !isDeepStrictEqual(person[field], input[field]));
+}
+
+function sealedDataOf(source: SealedData): SealedData {
+  return Object.fromEntries(sealedFields.map((field) => [field, source[field]])) as SealedData;
 }
 
 function sameRegistration(person: Person, input: PersonInput): boolean {
