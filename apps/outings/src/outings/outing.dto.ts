@@ -42,6 +42,8 @@ export const planInput = z
   })
   .strict()
   .superRefine((plan, ctx) => {
+    // zod still runs this when a time failed to parse: that time already has its own error.
+    if (!(plan.plannedStart instanceof Date) || !(plan.plannedEnd instanceof Date)) return;
     const hours = (plan.plannedEnd.getTime() - plan.plannedStart.getTime()) / 3_600_000;
     if (hours <= 0 || hours > longestShiftHours) {
       ctx.addIssue({

@@ -1,0 +1,221 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  aCompletion,
+  aPlan,
+  aStart,
+  aUnit,
+  newId,
+  startOutings,
+  users,
+  type Outings,
+} from './outings-app.js';
+
+// Every endpoint, for its own organisation, another partner, the hub, the lead body and an auditor.
+// Outings and units are coordination data: everyone reads them; only the owner's staff write.
+// A record the caller may not change is 404; a role the route does not admit is 403.
+type Actor = 'owner' | 'other' | 'hub' | 'lead' | 'auditor';
+const actors: Actor[] = ['owner', 'other', 'hub', 'lead', 'auditor'];
+
+// Field staff act on outings; units are managed by each partner's coordinators.
+const operators: Record<Actor, string> = {
+  owner: users.owner,
+  other: users.other,
+  hub: users.hub,
+  lead: users.lead,
+  auditor: users.auditor,
+};
+const coordinators: Record<Actor, string> = {
+  ...operators,
+  owner: users.ownerCoordinator,
+  other: users.otherCoordinator,
+};
+
+describe('authorization per endpoint', () => {
+  let outings: Outings;
+  let unitId: string;
+  let otherUnitId: string;
+  let outingId: string;
+  beforeAll(async () => {
+    outings = await startOutings();
+    unitId = await outings.unitOf(users.ownerCoordinator);
+    otherUnitId = await outings.unitOf(users.otherCoordinator);
+    outingId = (await outings.plannedOuting(users.owner, users.ownerCoordinator)).id;
+  });
+  afterAll(async () => outings?.close());
+
+  const planned = () => outings.plannedOuting(users.owner, users.ownerCoordinator);
+  const underWay = async () => {
+    const { id, etag } = await planned();
+    const started = await outings.call(users.owner, 'POST', `/outings/outings/${id}/start`, aStart(), {
+      'if-match': etag,
+    });
+    return { id, etag: started.headers.get('etag')! };
+  };
+
+  const endpoints: Array<{
+    name: string;
+    expected: Record<Actor, number>;
+    send: (actor: Actor) => ReturnType<Outings['call']>;
+  }> = [
+    {
+      name: 'GET /outings/areas',
+      expected: { owner: 200, other: 200, hub: 200, lead: 200, auditor: 200 },
+      send: (actor) => outings.call(operators[actor], 'GET', '/outings/areas'),
+    },
+    {
+      name: 'GET /outings/areas/{code}',
+      expected: { owner: 200, other: 200, hub: 200, lead: 200, auditor: 200 },
+      send: (actor) => outings.call(operators[actor], 'GET', '/outings/areas/duomo'),
+    },
+    {
+      name: 'PUT /outings/units/{id} (create)',
+      expected: { owner: 201, other: 201, hub: 403, lead: 403, auditor: 403 },
+      send: (actor) => outings.call(coordinators[actor], 'PUT', `/outings/units/${newId()}`, aUnit()),
+    },
+    {
+      name: 'PUT /outings/units/{id} (replace, If-Match)',
+      expected: { owner: 200, other: 404, hub: 403, lead: 403, auditor: 403 },
+      send: async (actor) => {
+        const current = await outings.call(users.ownerCoordinator, 'GET', `/outings/units/${unitId}`);
+        return outings.call(
+          coordinators[actor],
+          'PUT',
+          `/outings/units/${unitId}`,
+          aUnit({ name: newId() }),
+          {
+            'if-match': current.headers.get('etag')!,
+          },
+        );
+      },
+    },
+    {
+      name: 'GET /outings/units/{id}',
+      expected: { owner: 200, other: 200, hub: 200, lead: 200, auditor: 200 },
+      send: (actor) => outings.call(operators[actor], 'GET', `/outings/units/${unitId}`),
+    },
+    {
+      name: 'GET /outings/units',
+      expected: { owner: 200, other: 200, hub: 200, lead: 200, auditor: 200 },
+      send: (actor) => outings.call(operators[actor], 'GET', '/outings/units'),
+    },
+    {
+      name: 'PUT /outings/outings/{id} (plan)',
+      expected: { owner: 201, other: 201, hub: 403, lead: 403, auditor: 403 },
+      // Each partner plans on a unit of its own, with a fresh unit so the night is free.
+      send: async (actor) => {
+        const plan =
+          actor === 'other'
+            ? aPlan(await outings.unitOf(users.otherCoordinator), {
+                team: [{ memberId: newId(), organisation: 'casa-della-carita', volunteer: true }],
+              })
+            : aPlan(await outings.unitOf(users.ownerCoordinator));
+        return outings.call(operators[actor], 'PUT', `/outings/outings/${newId()}`, plan);
+      },
+    },
+    {
+      name: 'PUT /outings/outings/{id} (change the plan, If-Match)',
+      expected: { owner: 200, other: 404, hub: 403, lead: 403, auditor: 403 },
+      send: async (actor) => {
+        const { id, etag, body } = await planned();
+        return outings.call(
+          operators[actor],
+          'PUT',
+          `/outings/outings/${id}`,
+          aPlan(body.unitId, { areasPlanned: ['duomo'] }),
+          {
+            'if-match': etag,
+          },
+        );
+      },
+    },
+    {
+      name: 'POST /outings/outings/{id}/start',
+      expected: { owner: 200, other: 404, hub: 403, lead: 403, auditor: 403 },
+      send: async (actor) => {
+        const { id, etag } = await planned();
+        return outings.call(operators[actor], 'POST', `/outings/outings/${id}/start`, aStart(), {
+          'if-match': etag,
+        });
+      },
+    },
+    {
+      name: 'POST /outings/outings/{id}/complete',
+      expected: { owner: 200, other: 404, hub: 403, lead: 403, auditor: 403 },
+      send: async (actor) => {
+        const { id, etag } = await underWay();
+        return outings.call(operators[actor], 'POST', `/outings/outings/${id}/complete`, aCompletion(), {
+          'if-match': etag,
+        });
+      },
+    },
+    {
+      name: 'POST /outings/outings/{id}/cancel',
+      expected: { owner: 200, other: 404, hub: 403, lead: 403, auditor: 403 },
+      send: async (actor) => {
+        const { id, etag } = await planned();
+        return outings.call(
+          operators[actor],
+          'POST',
+          `/outings/outings/${id}/cancel`,
+          { reason: 'weather' },
+          {
+            'if-match': etag,
+          },
+        );
+      },
+    },
+    {
+      name: 'GET /outings/outings/{id}',
+      expected: { owner: 200, other: 200, hub: 200, lead: 200, auditor: 200 },
+      send: (actor) => outings.call(operators[actor], 'GET', `/outings/outings/${outingId}`),
+    },
+    {
+      name: 'GET /outings/outings',
+      expected: { owner: 200, other: 200, hub: 200, lead: 200, auditor: 200 },
+      send: (actor) => outings.call(operators[actor], 'GET', '/outings/outings'),
+    },
+    {
+      name: 'GET /outings/coverage',
+      expected: { owner: 200, other: 200, hub: 200, lead: 200, auditor: 200 },
+      send: (actor) => outings.call(operators[actor], 'GET', '/outings/coverage?night=2026-12-03'),
+    },
+  ];
+
+  for (const endpoint of endpoints) {
+    it.each(actors)(`${endpoint.name} as %s`, async (actor) => {
+      const response = await endpoint.send(actor);
+      expect(response.status).toBe(endpoint.expected[actor]);
+      if (response.status >= 400) {
+        expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      }
+    });
+  }
+
+  it('field staff use units but do not create or change them (403)', async () => {
+    expect((await outings.call(users.owner, 'PUT', `/outings/units/${newId()}`, aUnit())).status).toBe(403);
+  });
+
+  it('the other partner sees the owner’s outing in lists, without its team', async () => {
+    const list = await outings.call(users.other, 'GET', '/outings/outings?limit=200');
+    const seen = list.body.items.find((o: { id: string }) => o.id === outingId);
+    expect(seen).toMatchObject({ id: outingId, team: null, teamSize: 3 });
+  });
+
+  it('a partner cannot plan on another partner’s unit, even with its own team', async () => {
+    const response = await outings.call(
+      users.owner,
+      'PUT',
+      `/outings/outings/${newId()}`,
+      aPlan(otherUnitId),
+    );
+    expect(response.status).toBe(422);
+  });
+
+  it('a role outside outreach (the residence desk) is refused, and a request without a token is 401', async () => {
+    expect((await outings.call(users.desk, 'GET', '/outings/outings')).status).toBe(403);
+    expect((await outings.call(users.desk, 'GET', '/outings/areas')).status).toBe(403);
+    const anonymous = await outings.call(null, 'GET', '/outings/outings');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+  });
+});

@@ -1,0 +1,321 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import {
+  aCompletion,
+  aPlan,
+  aStart,
+  aUnit,
+  newId,
+  startOutings,
+  users,
+  type Outings,
+} from './outings-app.js';
+
+// api.md: bad input gets a clear 4xx problem+json, and nothing is stored or published.
+describe('bad input', () => {
+  let outings: Outings;
+  let db: pg.Client;
+  let unitId: string;
+  let plannedId: string;
+  let underWayId: string;
+  const counts = async () => {
+    const { rows } = await db.query(
+      `select (select count(*) from unit)::int as units, (select count(*) from outing)::int as outings,
+              (select count(*) from event_log)::int as events,
+              (select coalesce(max(version), 0) from outing)::int as latest_version`,
+    );
+    return rows[0];
+  };
+  const etagOf = async (id: string) =>
+    (await outings.call(users.owner, 'GET', `/outings/outings/${id}`)).headers.get('etag')!;
+
+  beforeAll(async () => {
+    outings = await startOutings();
+    db = new pg.Client({ connectionString: outings.databaseUrl });
+    await db.connect();
+    unitId = await outings.unitOf(users.ownerCoordinator);
+    plannedId = (await outings.plannedOuting(users.owner, users.ownerCoordinator)).id;
+    const underWay = await outings.plannedOuting(users.owner, users.ownerCoordinator);
+    underWayId = underWay.id;
+    await outings.call(users.owner, 'POST', `/outings/outings/${underWayId}/start`, aStart(), {
+      'if-match': underWay.etag,
+    });
+  });
+  afterAll(async () => {
+    await db?.end();
+    await outings?.close();
+  });
+
+  const plan = (overrides: Record<string, unknown>) => () =>
+    outings.call(users.owner, 'PUT', `/outings/outings/${newId()}`, aPlan(unitId, overrides));
+  const command =
+    (which: () => string, name: string, body: unknown, headers?: Record<string, string>) => async () =>
+      outings.call(
+        users.owner,
+        'POST',
+        `/outings/outings/${which()}/${name}`,
+        body,
+        headers ?? { 'if-match': await etagOf(which()) },
+      );
+  const planned = () => plannedId;
+  const underWay = () => underWayId;
+  const get = (path: string) => () => outings.call(users.owner, 'GET', path);
+  const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+
+  const cases: Array<{
+    name: string;
+    send: () => ReturnType<Outings['call']>;
+    status: number;
+    field?: string;
+  }> = [
+    {
+      name: 'unit with an unknown field',
+      send: () =>
+        outings.call(users.ownerCoordinator, 'PUT', `/outings/units/${newId()}`, aUnit({ colour: 'red' })),
+      status: 422,
+      field: 'body',
+    },
+    {
+      name: 'unit with an unknown specialisation',
+      send: () =>
+        outings.call(
+          users.ownerCoordinator,
+          'PUT',
+          `/outings/units/${newId()}`,
+          aUnit({ specialisation: 'legal' }),
+        ),
+      status: 422,
+      field: 'body.specialisation',
+    },
+    {
+      name: 'unit name too long',
+      send: () =>
+        outings.call(
+          users.ownerCoordinator,
+          'PUT',
+          `/outings/units/${newId()}`,
+          aUnit({ name: 'x'.repeat(101) }),
+        ),
+      status: 422,
+      field: 'body.name',
+    },
+    {
+      name: 'unit id that is not a UUIDv7',
+      send: () => outings.call(users.ownerCoordinator, 'PUT', '/outings/units/42', aUnit()),
+      status: 422,
+      field: 'params.id',
+    },
+    {
+      name: 'plan ending before it starts',
+      send: plan({ plannedEnd: '2020-01-01T00:00:00Z' }),
+      status: 422,
+      field: 'body.plannedEnd',
+    },
+    {
+      name: 'plan of a shift longer than sixteen hours',
+      send: plan({ plannedStart: '2026-12-03T08:00:00+01:00', plannedEnd: '2026-12-04T08:00:00+01:00' }),
+      status: 422,
+      field: 'body.plannedEnd',
+    },
+    {
+      name: 'plan time without an offset',
+      send: plan({ plannedStart: '2026-12-03T21:00:00' }),
+      status: 422,
+      field: 'body.plannedStart',
+    },
+    {
+      name: 'plan with an impossible time',
+      send: plan({ plannedStart: '2026-13-40T25:00:00Z' }),
+      status: 422,
+      field: 'body.plannedStart',
+    },
+    { name: 'plan with no team', send: plan({ team: [] }), status: 422, field: 'body.team' },
+    {
+      name: 'team member named instead of an id',
+      send: plan({
+        team: [{ memberId: 'Mario Rossi', organisation: 'volontari-milano-aperta', volunteer: true }],
+      }),
+      status: 422,
+      field: 'body.team.0.memberId',
+    },
+    {
+      name: 'team member twice',
+      send: (() => {
+        const member = { memberId: newId(), organisation: 'volontari-milano-aperta', volunteer: true };
+        return plan({ team: [member, member] });
+      })(),
+      status: 422,
+      field: 'body.team',
+    },
+    {
+      name: 'team of guests only',
+      send: plan({ team: [{ memberId: newId(), organisation: 'partner-04', volunteer: true }] }),
+      status: 422,
+      field: 'body.team',
+    },
+    {
+      name: 'plan naming an area the city does not have',
+      send: plan({ areasPlanned: ['atlantide'] }),
+      status: 422,
+      field: 'body.areasPlanned',
+    },
+    {
+      name: 'area code that is not a code',
+      send: plan({ areasPlanned: ['Stazione Centrale'] }),
+      status: 422,
+      field: 'body.areasPlanned.0',
+    },
+    {
+      name: 'negative supplies',
+      send: plan({ suppliesLoaded: { meal: -1 } }),
+      status: 422,
+      field: 'body.suppliesLoaded.meal',
+    },
+    {
+      name: 'unknown supply item',
+      send: plan({ suppliesLoaded: { beer: 4 } }),
+      status: 422,
+      field: 'body.suppliesLoaded',
+    },
+    {
+      name: 'plan on a unit that does not exist',
+      send: plan({ unitId: newId() }),
+      status: 422,
+      field: 'body.unitId',
+    },
+    {
+      name: 'start in the future',
+      send: command(planned, 'start', aStart({ startedAt: inAnHour })),
+      status: 422,
+      field: 'body.startedAt',
+    },
+    { name: 'start without If-Match', send: command(planned, 'start', aStart(), {}), status: 428 },
+    {
+      name: 'start with a malformed If-Match',
+      send: command(planned, 'start', aStart(), { 'if-match': 'yesterday' }),
+      status: 412,
+    },
+    {
+      name: 'start with a team of guests only',
+      send: command(
+        planned,
+        'start',
+        aStart({ team: [{ memberId: newId(), organisation: 'partner-04', volunteer: true }] }),
+      ),
+      status: 422,
+      field: 'body.team',
+    },
+    {
+      name: 'completion before the start',
+      send: command(underWay, 'complete', aCompletion({ endedAt: '2020-01-01T00:00:00Z' })),
+      status: 422,
+      field: 'body.endedAt',
+    },
+    {
+      name: 'more supplies left than loaded',
+      send: command(underWay, 'complete', aCompletion({ suppliesLeft: { meal: 41, 'sleeping-bag': 1 } })),
+      status: 422,
+      field: 'body.suppliesLeft.meal',
+    },
+    {
+      name: 'covering an unknown area',
+      send: command(underWay, 'complete', aCompletion({ areasCovered: ['atlantide'] })),
+      status: 422,
+      field: 'body.areasCovered',
+    },
+    {
+      name: 'cancelling for no known reason',
+      send: command(planned, 'cancel', { reason: 'bored' }),
+      status: 422,
+      field: 'body.reason',
+    },
+    {
+      name: 'command on an id that is not a UUIDv7',
+      send: command(() => 'not-an-id', 'start', aStart(), { 'if-match': '"1"' }),
+      status: 422,
+      field: 'params.id',
+    },
+    {
+      name: 'malformed JSON',
+      send: () => outings.call(users.owner, 'PUT', `/outings/outings/${newId()}`, '{"unitId": '),
+      status: 400,
+    },
+    {
+      name: 'body too large',
+      send: () =>
+        outings.call(
+          users.owner,
+          'PUT',
+          `/outings/outings/${newId()}`,
+          JSON.stringify({ pad: 'x'.repeat(70_000) }),
+        ),
+      status: 413,
+    },
+    {
+      name: 'list limit above the cap',
+      send: get('/outings/outings?limit=1000'),
+      status: 422,
+      field: 'query.limit',
+    },
+    {
+      name: 'unknown query parameter',
+      send: get('/outings/outings?sort=night'),
+      status: 422,
+      field: 'query',
+    },
+    {
+      name: 'forged cursor',
+      send: get('/outings/outings?cursor=bm9wZQ'),
+      status: 422,
+      field: 'query.cursor',
+    },
+    {
+      name: 'night that is not a date',
+      send: get('/outings/outings?night=tonight'),
+      status: 422,
+      field: 'query.night',
+    },
+    { name: 'coverage without a night', send: get('/outings/coverage'), status: 422, field: 'query.night' },
+    {
+      name: 'district outside 1–9',
+      send: get('/outings/areas?district=10'),
+      status: 422,
+      field: 'query.district',
+    },
+  ];
+
+  it.each(cases)('$name → problem+json, nothing stored or published', async ({ send, status, field }) => {
+    const before = await counts();
+    const response = await send();
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status });
+    expect(JSON.stringify(response.body)).not.toMatch(/at .*\.(ts|js):\d+/);
+    if (field) {
+      expect(response.body.errors).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ field: expect.stringContaining(field), rule: expect.any(String) }),
+        ]),
+      );
+    }
+    expect(await counts()).toEqual(before);
+  });
+
+  it('an unknown area or unit answers 404', async () => {
+    expect((await outings.call(users.owner, 'GET', '/outings/areas/atlantide')).status).toBe(404);
+    expect((await outings.call(users.owner, 'GET', `/outings/units/${newId()}`)).status).toBe(404);
+    expect((await outings.call(users.owner, 'GET', `/outings/outings/${newId()}`)).status).toBe(404);
+  });
+
+  it('a repeated plan that differs needs If-Match (428) and changes nothing', async () => {
+    const before = await counts();
+    const response = await outings.call(
+      users.owner,
+      'PUT',
+      `/outings/outings/${plannedId}`,
+      aPlan(unitId, { areasPlanned: ['duomo'] }),
+    );
+    expect(response.status).toBe(428);
+    expect(await counts()).toEqual(before);
+  });
+});
