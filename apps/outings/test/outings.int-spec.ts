@@ -346,4 +346,20 @@ describe('outings', () => {
     const planned = await outings.call(users.owner, 'PUT', `/outings/outings/${newId()}`, aPlan(unitId));
     expect(planned.status).toBe(422);
   });
+  it('is ready when its database and NATS are, and documents its routes as OpenAPI 3.1', async () => {
+    expect((await outings.call(null, 'GET', '/outings/health/ready')).status).toBe(200);
+    const openapi = await outings.call(null, 'GET', '/outings/openapi.json');
+    expect(openapi.body.openapi).toBe('3.1.0');
+    expect(Object.keys(openapi.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/outings/units/{id}',
+        '/outings/areas/{code}',
+        '/outings/outings/{id}',
+        '/outings/outings/{id}/start',
+        '/outings/outings/{id}/complete',
+        '/outings/outings/{id}/cancel',
+        '/outings/coverage',
+      ]),
+    );
+  });
 });

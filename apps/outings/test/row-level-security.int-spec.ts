@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { urlFor } from '#persistence';
+import { appRole } from '../src/config.js';
+import { newId, startOutings, users, type Outings } from './outings-app.js';
+
+// Defence in depth: even a statement that skips the service's policy check, run as the app's own
+// database role, reads and writes only what the tenant settings allow.
+describe('row-level security', () => {
+  let outings: Outings;
+  let asApp: pg.Client;
+  let outingId: string;
+  let unitId: string;
+
+  beforeAll(async () => {
+    outings = await startOutings();
+    const planned = await outings.plannedOuting(users.owner, users.ownerCoordinator);
+    outingId = planned.id;
+    unitId = planned.body.unitId;
+    asApp = new pg.Client({
+      connectionString: urlFor(outings.databaseUrl, {
+        name: appRole,
+        password: outings.config.database.appPassword,
+      }),
+    });
+    await asApp.connect();
+  });
+  afterAll(async () => {
+    await asApp?.end();
+    await outings?.close();
+  });
+
+  /** Runs one statement in a transaction with these settings, then rolls it back. */
+  async function asTenant(settings: Record<string, string> | null, sql: string, params: unknown[] = []) {
+    await asApp.query('begin');
+    try {
+      for (const [key, value] of Object.entries(settings ?? {})) {
+        await asApp.query('select set_config($1, $2, true)', [key, value]);
+      }
+      return await asApp.query(sql, params);
+    } finally {
+      await asApp.query('rollback');
+    }
+  }
+  const tenant = (organisation: string, roles: string) => ({
+    'accanto.organisation': organisation,
+    'accanto.roles': roles,
+  });
+
+  it('the app role is not the owner and cannot bypass row-level security', async () => {
+    const [role] = (
+      await asApp.query(`select rolsuper, rolbypassrls from pg_roles where rolname = current_user`)
+    ).rows;
+    expect(role).toEqual({ rolsuper: false, rolbypassrls: false });
+  });
+
+  it('a transaction with no tenant set sees no outing or unit', async () => {
+    expect((await asTenant(null, 'select id from outing')).rows).toEqual([]);
+    expect((await asTenant(null, 'select id from unit')).rows).toEqual([]);
+  });
+
+  it('every outreach role reads outings; a role outside outreach reads none', async () => {
+    for (const roles of ['operator', 'coordinator', 'hub', 'lead', 'auditor']) {
+      const { rows } = await asTenant(tenant('partner-09', roles), 'select id from outing');
+      expect(rows.map((r) => r.id)).toEqual([outingId]);
+    }
+    expect((await asTenant(tenant('residenzami', 'residence-desk'), 'select id from outing')).rows).toEqual(
+      [],
+    );
+  });
+
+  it('another partner changes nothing of the owner’s outing, even with no WHERE clause', async () => {
+    const updated = await asTenant(
+      tenant('casa-della-carita', 'coordinator'),
+      `update outing set status = 'cancelled'`,
+    );
+    expect(updated.rowCount).toBe(0);
+    const own = await asTenant(
+      tenant('volontari-milano-aperta', 'operator'),
+      `update outing set status = 'cancelled'`,
+    );
+    expect(own.rowCount).toBe(1);
+  });
+
+  it('no one writes a row in another organisation’s name, nor the hub or lead in any', async () => {
+    const insert = (organisation: string) =>
+      `insert into outing (id, organisation, unit_id, night, status, planned_start, planned_end, created_by, created_at, updated_at)
+       values ('${newId()}', '${organisation}', '${unitId}', '2026-12-03', 'planned', now(), now(), 'x', now(), now())`;
+    await expect(
+      asTenant(tenant('casa-della-carita', 'operator'), insert('volontari-milano-aperta')),
+    ).rejects.toThrow(/row-level security/);
+    await expect(asTenant(tenant('cri-milano', 'lead'), insert('cri-milano'))).rejects.toThrow(
+      /row-level security/,
+    );
+    // Units are a coordinator's: an operator of the owner cannot create one either.
+    await expect(
+      asTenant(
+        tenant('volontari-milano-aperta', 'operator'),
+        `insert into unit (id, organisation, name, specialisation, created_by, created_at, updated_at)
+         values ('${newId()}', 'volontari-milano-aperta', 'x', 'food', 'x', now(), now())`,
+      ),
+    ).rejects.toThrow(/row-level security/);
+  });
+
+  it('the app cannot change the areas, nor touch the event log', async () => {
+    await expect(asTenant(tenant('cri-milano', 'lead'), `update area set name = 'x'`)).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(
+      asTenant(tenant('volontari-milano-aperta', 'operator'), `delete from event_log`),
+    ).rejects.toThrow(/permission denied/);
+  });
+});
