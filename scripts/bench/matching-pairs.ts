@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { loadConfig } from '../../apps/people/src/config.js';
 import { prepareDatabase } from '../../apps/people/src/database.js';
 import {
-  candidateOf,
+  openCandidates,
   matchCandidatesSql,
   type CandidateRow,
 } from '../../apps/people/src/matching/match.queries.js';
@@ -17,6 +17,7 @@ import {
 } from '../../apps/people/src/matching/match-score.js';
 import { matchColumnsOf, matchingMigrationSql } from '../../apps/people/src/matching/matching.schema.js';
 import { createDatabase, dropDatabase, uniqueName } from '#testing';
+import { developmentMasterKey, PersonVault, sealRow } from '../../apps/people/src/vault/person-vault.js';
 import type { GeneratedRecord } from './matching-data.js';
 import type { Origin } from './matching-names.js';
 
@@ -37,6 +38,9 @@ export async function createMatchingDatabase(adminUrl: string): Promise<Matching
   await client.end();
   return { url, drop: () => dropDatabase(adminUrl, url) };
 }
+
+/** The development master key: the benchmark's records are synthetic. */
+export const vault = new PersonVault(developmentMasterKey);
 
 /** `?` placeholders (MikroORM's) to pg's `$n`; the matching SQL holds no literal question mark. */
 export const numbered = (sql: string) => {
@@ -59,18 +63,17 @@ export async function insertPersons(
     const rows = records.slice(start, start + 2000).map((r, k) => {
       const p = r.person;
       const columns = matchColumnsOf(p);
+      // Sealed as the app seals them (a data key each): opening them is part of a lookup's cost.
+      const { sealed, wrappedKey } = sealRow(vault, ids[start + k], { ...p, aliases: [...p.aliases] });
       return {
         id: ids[start + k],
         owner_organisation: r.organisation,
-        given_name: p.givenName,
-        family_name: p.familyName,
+        sealed,
+        wrapped_key: wrappedKey.toString('base64'),
         name_quality: p.nameQuality,
-        aliases: p.aliases,
-        birth_date: p.birthDate,
         birth_date_quality: p.birthDateQuality,
         estimated_age: p.estimatedAge,
         estimated_age_on: p.estimatedAgeOn,
-        gender: p.gender,
         nationality: p.nationality,
         search_text: columns.matchNames,
         match_names: columns.matchNames,
@@ -79,16 +82,19 @@ export async function insertPersons(
       };
     });
     await client.query(
-      `insert into person (id, owner_organisation, given_name, family_name, name_quality, aliases, birth_date,
-         birth_date_quality, estimated_age, estimated_age_on, gender, nationality, search_text, match_names,
-         match_keys, birth_year, created_by, created_at, updated_at)
-       select id, owner_organisation, given_name, family_name, name_quality, aliases, birth_date, birth_date_quality,
-         estimated_age, estimated_age_on, gender, nationality, search_text, match_names, match_keys, birth_year,
-         'matching-bench', $2, $2
-       from jsonb_to_recordset($1::jsonb) as r(id uuid, owner_organisation text, given_name text, family_name text,
-         name_quality text, aliases jsonb, birth_date date, birth_date_quality text, estimated_age int,
-         estimated_age_on date, gender text, nationality text, search_text text, match_names text,
-         match_keys text[], birth_year int)`,
+      `with rows as (select * from jsonb_to_recordset($1::jsonb) as r(id uuid, owner_organisation text,
+         sealed text, wrapped_key text, name_quality text, birth_date_quality text, estimated_age int,
+         estimated_age_on date, nationality text, search_text text, match_names text, match_keys text[],
+         birth_year int)),
+       persons as (
+         insert into person (id, owner_organisation, sealed, name_quality, birth_date_quality, estimated_age,
+           estimated_age_on, nationality, search_text, match_names, match_keys, birth_year, created_by,
+           created_at, updated_at)
+         select id, owner_organisation, sealed, name_quality, birth_date_quality, estimated_age, estimated_age_on,
+           nationality, search_text, match_names, match_keys, birth_year, 'matching-bench', $2, $2 from rows
+         returning id)
+       insert into person_key (person_id, wrapped_key)
+         select rows.id, decode(rows.wrapped_key, 'base64') from rows join persons using (id)`,
       [JSON.stringify(rows), now],
     );
   }
@@ -140,9 +146,9 @@ export async function collectCandidatePairs(
     const rows = (await client.query<CandidateRow>(numbered(sql), params)).rows;
     candidatesPerLookup.push(rows.length);
     // Scored from the rows read back, as the service does: what the database returns is compared.
-    const found = rows.map((row) => ({
-      j: indexOf.get(row.id)!,
-      findings: matchFindings(prepared[i], candidateOf(row)),
+    const found = openCandidates(vault, rows).map((candidate) => ({
+      j: indexOf.get(candidate.id)!,
+      findings: matchFindings(prepared[i], candidate),
     }));
     // As scoreCandidates counts them: the query's count, or those among the candidates if more.
     const namesakes = Math.max(

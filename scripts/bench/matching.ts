@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { format, resolveConfig } from 'prettier';
 import {
-  candidateOf,
+  openCandidates,
   matchCandidatesSql,
   type CandidateRow,
 } from '../../apps/people/src/matching/match.queries.js';
@@ -25,6 +25,7 @@ import {
   insertPersons,
   numbered,
   pairKind,
+  vault,
   type PairCounts,
 } from './matching-pairs.js';
 
@@ -204,7 +205,7 @@ async function measureLatency(adminUrl: string, options: MatchingBenchOptions): 
         await app.query('commit');
         const scored = scoreCandidates(
           record.person,
-          rows.map(candidateOf),
+          openCandidates(vault, rows),
           defaultMatchWeights,
           rows[0]?.namesakes,
         );

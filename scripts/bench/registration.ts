@@ -3,6 +3,9 @@ import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { describeSubject, parseEnvelope, type Actor } from '#contracts';
 import { canonicalJson } from '#messaging';
+import { developmentMasterKey, PersonVault, sealRow } from '../../apps/people/src/vault/person-vault.js';
+
+const vault = new PersonVault(developmentMasterKey);
 
 const sameNames = process.env.BENCH_NAMES === 'same';
 const name = (fixed: string) =>
@@ -23,7 +26,7 @@ export function aRegistration() {
     givenName: name('Ionuț'),
     familyName: name('Popescu'),
     nameQuality: 'full',
-    aliases: [{ name: name('Johnny'), kind: 'street-name' }],
+    aliases: [{ name: name('Johnny'), kind: 'street-name' as const }],
     birthDate: '1979-03-14',
     birthDateQuality: 'full',
     gender: 'uomo',
@@ -39,7 +42,7 @@ const subject = 'accanto.people.person-registered.v1';
  * The database work of one registration without the app: as `people_app` (so row-level security
  * checks the insert, as for the app), tenant settings, the same `person` row, then the event
  * staged exactly like EventLog.append — envelope validated, canonical JSON, one event_log_pending
- * row — and commit, where the database chains it into event_log: 5 statements. The app's
+ * row — and commit, where the database chains it into event_log: 6 statements with the data key's. The app's
  * registration also writes an access_log row and its matcher then runs on the event.
  */
 async function registerRaw(client: pg.Client, actor: Actor): Promise<void> {
@@ -52,17 +55,15 @@ async function registerRaw(client: pg.Client, actor: Actor): Promise<void> {
       [actor.organisation, actor.roles.join(',')],
     );
     const r = aRegistration();
-    // The row MikroORM inserts for this body (columns left out take their defaults or stay null).
+    // The row MikroORM inserts for this body (columns left out take their defaults or stay null),
+    // its identity sealed with a new data key as the app does.
+    const { sealed, wrappedKey } = sealRow(vault, id, r);
     const person: Record<string, unknown> = {
       id,
       owner_organisation: actor.organisation,
-      given_name: r.givenName,
-      family_name: r.familyName,
+      sealed,
       name_quality: r.nameQuality,
-      aliases: JSON.stringify(r.aliases),
-      birth_date: r.birthDate,
       birth_date_quality: r.birthDateQuality,
-      gender: r.gender,
       nationality: r.nationality,
       languages: JSON.stringify(r.languages),
       usual_area: r.usualArea,
@@ -74,6 +75,7 @@ async function registerRaw(client: pg.Client, actor: Actor): Promise<void> {
     const columns = Object.keys(person);
     const values = columns.map((_, i) => `$${i + 1}`);
     await client.query(`insert into person (${columns}) values (${values})`, Object.values(person));
+    await client.query('insert into person_key (person_id, wrapped_key) values ($1, $2)', [id, wrappedKey]);
     const envelope = parseEnvelope({
       id: uuidv7(),
       ...describeSubject(subject),
