@@ -4,7 +4,7 @@ import { z } from 'zod';
 const environment = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3002),
   HOST: z.string().default('127.0.0.1'),
-  /** Owner of the app's own database: runs migrations. The app itself connects as `outings_app`. */
+  /** Owner of the app's own database: runs migrations. The app itself connects as `street_outings_app`. */
   DATABASE_URL: z.url(),
   /** Create the database and roles when missing (development and tests; operators do it in production). */
   DATABASE_PROVISION: z.stringbool().default(false),
@@ -41,8 +41,9 @@ export type OutingsConfig = {
   logLevel: string;
 };
 
-export const appRole = 'outings_app';
-export const relayRole = 'outings_relay';
+// The database is `street_outings` in every deployment (deploy/postgres), its roles named after it.
+export const appRole = 'street_outings_app';
+export const relayRole = 'street_outings_relay';
 
 export function loadConfig(env: Record<string, string | undefined>): OutingsConfig {
   const parsed = environment.safeParse(env);

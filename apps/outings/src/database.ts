@@ -10,7 +10,7 @@ import { Unit } from './units/unit.entity.js';
 
 export const entities = [Unit, Outing];
 
-/** The app connects as `outings_app`, which is not the tables' owner, so row-level security applies. */
+/** The app connects as `street_outings_app`, which is not the tables' owner, so row-level security applies. */
 export function appOrmOptions(config: OutingsConfig): Options {
   return defineConfig({
     clientUrl: urlFor(config.database.ownerUrl, { name: appRole, password: config.database.appPassword }),
