@@ -16,6 +16,7 @@ export type AppSpec = {
 /** Every app `npm start` runs; a new app is one more line here. */
 export const apps: AppSpec[] = [
   { name: 'people', prefix: 'people', database: 'accanto_people', title: 'People registry' },
+  { name: 'outings', prefix: 'outings', database: 'accanto_street_outings', title: 'Street outings' },
 ];
 
 export const realmName = 'accanto';

@@ -182,6 +182,15 @@ describe('serviceIndex', () => {
           ready: 'http://localhost:8080/people/health/ready',
           upstream: 'http://127.0.0.1:40001',
         },
+        {
+          name: 'outings',
+          title: 'Street outings',
+          url: 'http://localhost:8080/outings',
+          docs: 'http://localhost:8080/outings/docs',
+          openapi: 'http://localhost:8080/outings/openapi.json',
+          ready: 'http://localhost:8080/outings/health/ready',
+          upstream: 'http://127.0.0.1:40001',
+        },
       ],
       identity: {
         kind: 'development',

@@ -48,9 +48,11 @@ describe('npm start', () => {
       launcher.kill('SIGTERM');
       await exited;
     }
-    const server = new URL(process.env.DATABASE_URL!);
-    server.pathname = `/accanto_people_${instance}`;
-    await dropDatabase(process.env.DATABASE_URL!, server.toString());
+    for (const database of ['accanto_people', 'accanto_street_outings']) {
+      const server = new URL(process.env.DATABASE_URL!);
+      server.pathname = `/${database}_${instance}`;
+      await dropDatabase(process.env.DATABASE_URL!, server.toString());
+    }
   });
 
   it('prints the entry URL, the docs, the demo users and a token command', () => {
@@ -63,9 +65,10 @@ describe('npm start', () => {
   });
 
   it('routes by prefix: the index, the identity provider under /realms, the people app under /people', async () => {
-    expect(index.services.map((service) => service.name)).toEqual(['people']);
+    expect(index.services.map((service) => service.name)).toEqual(['people', 'outings']);
     expect(index.identity.issuer).toBe(`${entry}/realms/accanto`);
     expect((await fetch(`${entry}/people/docs`)).status).toBe(200);
+    expect((await fetch(`${entry}/outings/health/ready`)).status).toBe(200);
 
     const token = await fetchToken(
       { tokenEndpoint: `${entry}/realms/accanto/protocol/openid-connect/token` },
@@ -98,7 +101,7 @@ describe('npm start', () => {
     launcher.kill('SIGINT');
     expect(await exited).toEqual({ code: 0, signal: null });
     // Reverse order of starting; PostgreSQL and NATS were the test run's, so not its to stop.
-    expect(output).toMatch(/Stopped gateway, people, identity\.\n$/);
+    expect(output).toMatch(/Stopped gateway, outings, people, identity\.\n$/);
     for (const port of ports) expect(await reachable('127.0.0.1', port)).toBe(false);
   });
 });
