@@ -3,7 +3,15 @@ import pg from 'pg';
 import { verifyChain } from '#messaging';
 import { urlFor } from '#persistence';
 import { eventually } from '#testing';
-import { aConsent, aPerson, newId, startPeople, users, type People } from './people-app.js';
+import {
+  aConsent,
+  aPerson,
+  newId,
+  ownerCoordinatorsOnly,
+  startPeople,
+  users,
+  type People,
+} from './people-app.js';
 
 // Issue 3: identity fields and needs sealed with a per-person key; erasure destroys the key
 // (crypto-shredding) and tells other services; holds keep what the law keeps (docs/adr/0009).
@@ -154,40 +162,32 @@ describe('sealed data and erasure', () => {
     expect((await people.call(users.owner, 'GET', `/people/persons/${id}`)).body.erasureHold).toBeNull();
   });
 
-  it.each([
-    ['owner coordinator', users.ownerCoordinator, 200],
-    ['owner operator', users.owner, 403],
-    ['other partner coordinator', 'casa-della-carita.coordinator', 404],
-    ['hub', users.hub, 403],
-    ['lead', users.lead, 403],
-    ['auditor', users.auditor, 403],
-  ])('POST /people/persons/{id}/forget as %s → %i', async (_who, user, status) => {
-    const { id } = await register();
-    await people.call(users.owner, 'POST', `/people/persons/${id}/consents`, aConsent());
-    expect((await forget(user, id)).status).toBe(status);
-    const key = await owner.query('select wrapped_key from person_key where person_id = $1', [id]);
-    expect(key.rows[0].wrapped_key === null).toBe(status === 200);
-  });
+  it.each(ownerCoordinatorsOnly)(
+    'POST /people/persons/{id}/forget as %s → %i',
+    async (_who, user, status) => {
+      const { id } = await register();
+      await people.call(users.owner, 'POST', `/people/persons/${id}/consents`, aConsent());
+      expect((await forget(user, id)).status).toBe(status);
+      const key = await owner.query('select wrapped_key from person_key where person_id = $1', [id]);
+      expect(key.rows[0].wrapped_key === null).toBe(status === 200);
+    },
+  );
 
-  it.each([
-    ['owner coordinator', users.ownerCoordinator, 200],
-    ['owner operator', users.owner, 403],
-    ['other partner coordinator', 'casa-della-carita.coordinator', 404],
-    ['hub', users.hub, 403],
-    ['lead', users.lead, 403],
-    ['auditor', users.auditor, 403],
-  ])('PUT /people/persons/{id}/erasure-hold as %s → %i', async (_who, user, status) => {
-    const { id, etag } = await register();
-    await people.call(users.owner, 'POST', `/people/persons/${id}/consents`, aConsent());
-    const response = await people.call(
-      user,
-      'PUT',
-      `/people/persons/${id}/erasure-hold`,
-      { reason: 'safeguarding' },
-      { 'if-match': etag },
-    );
-    expect(response.status).toBe(status);
-    const row = await owner.query('select erasure_hold from person where id = $1', [id]);
-    expect(row.rows[0].erasure_hold).toBe(status === 200 ? 'safeguarding' : null);
-  });
+  it.each(ownerCoordinatorsOnly)(
+    'PUT /people/persons/{id}/erasure-hold as %s → %i',
+    async (_who, user, status) => {
+      const { id, etag } = await register();
+      await people.call(users.owner, 'POST', `/people/persons/${id}/consents`, aConsent());
+      const response = await people.call(
+        user,
+        'PUT',
+        `/people/persons/${id}/erasure-hold`,
+        { reason: 'safeguarding' },
+        { 'if-match': etag },
+      );
+      expect(response.status).toBe(status);
+      const row = await owner.query('select erasure_hold from person where id = $1', [id]);
+      expect(row.rows[0].erasure_hold).toBe(status === 200 ? 'safeguarding' : null);
+    },
+  );
 });

@@ -98,6 +98,16 @@ export const users = {
 } as const;
 
 /** A registration with overrides: the smallest valid identified person. */
+/** Who may act on a record that only its owner's coordinators may act on, and what each gets. */
+export const ownerCoordinatorsOnly = [
+  ['owner coordinator', users.ownerCoordinator, 200],
+  ['owner operator', users.owner, 403],
+  ['other partner coordinator', 'casa-della-carita.coordinator', 404],
+  ['hub', users.hub, 403],
+  ['lead', users.lead, 403],
+  ['auditor', users.auditor, 403],
+] as const;
+
 export function aPerson(overrides: Record<string, unknown> = {}) {
   return {
     givenName: 'Ionuț',
