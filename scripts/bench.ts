@@ -19,10 +19,13 @@ import { fixed, markdownTable, residentMemory, textTable, type Row } from './ben
 import { sampleOpenTransactions, sampleSessions, type SessionProfile } from './bench/sessions.js';
 
 // `npm run bench`. BENCH_QUICK=1 checks the script itself in seconds (figures meaningless);
-// BENCH_RELAY=off keeps the app's relay in standby (to see what publishing costs; skips (c));
+// The relay runs as a process of its own beside the app (PEOPLE_RELAY=false), as deployments that care
+// about event latency run it; BENCH_RELAY=in-app runs it in the app's process instead, and
+// BENCH_RELAY=off keeps every relay in standby (to see what publishing costs; skips (c));
 // BENCH_NAMES=same gives every registration aPerson()'s name.
 const quick = process.env.BENCH_QUICK === '1';
 const relayOff = process.env.BENCH_RELAY === 'off';
+const relayInApp = process.env.BENCH_RELAY === 'in-app';
 // The matcher (issue 3) can run in replicas of its own; off, (b) and (c) measure the registration alone.
 const matcherOff = process.env.BENCH_MATCHER === 'off';
 const sameNames = process.env.BENCH_NAMES === 'same'; // read again in ./bench/registration.ts
@@ -72,19 +75,23 @@ async function freshDatabase(): Promise<{ name: string; url: string }> {
 }
 
 /** The people app as a real process on a fresh database, which its own migration sets up. */
-async function startPeople(namespace: string, issuer: string, holdRelay = false) {
+async function startPeople(
+  namespace: string,
+  issuer: string,
+  relay: 'process' | 'in-app' | 'off' = 'in-app',
+) {
   const db = await freshDatabase();
   cleanup.push(async () => {
     for (const stream of [streamNames(namespace).events, streamNames(namespace).deadLetter])
       await jsm.streams.delete(stream).catch(() => false);
   });
-  if (holdRelay) {
+  if (relay === 'off') {
     const holder = new pg.Client({ connectionString: db.url });
     await holder.connect();
     await holder.query('select pg_advisory_lock($1)', [relayLockKey]);
     cleanup.push(() => holder.end());
   }
-  const app = await startPeopleProcess(build.root, {
+  const env = {
     DATABASE_URL: db.url,
     DATABASE_PROVISION: 'true',
     NATS_URL: infrastructure.natsUrl,
@@ -92,13 +99,30 @@ async function startPeople(namespace: string, issuer: string, holdRelay = false)
     OIDC_ISSUER: issuer,
     LOG_LEVEL: 'warn',
     PEOPLE_MATCHER: matcherOff ? 'false' : 'true',
-  });
+    PEOPLE_RELAY: relay === 'process' ? 'false' : 'true',
+  };
+  const app = await startPeopleProcess(build.root, env);
   cleanup.push(async () => {
     await app.stop();
     if (process.env.BENCH_APP_FLAGS)
       writeFileSync(resolve(`bench/results/app-${namespace}.log`), app.output());
   });
-  return { ...app, db };
+  if (relay !== 'process') return { ...app, db, relayPid: null };
+  // After the app: its migration made the database the relay reads.
+  const owner = new pg.Client({ connectionString: db.url });
+  await owner.connect();
+  cleanup.push(() => owner.end());
+  const relayProcess = await startPeopleProcess(build.root, env, {
+    file: 'relay',
+    ready: async () =>
+      (
+        await owner.query(`select 1 from pg_locks where locktype = 'advisory' and objid = $1 and granted`, [
+          relayLockKey,
+        ])
+      ).rowCount === 1,
+  });
+  cleanup.push(() => relayProcess.stop());
+  return { ...app, db, relayPid: relayProcess.pid };
 }
 
 async function run(rows: Row[]) {
@@ -106,7 +130,7 @@ async function run(rows: Row[]) {
   cleanup.push(() => idp.close());
 
   // (a) On a database the app migrated, then stopped: raw inserts get the machine, no relay runs.
-  const rawApp = await startPeople(uniqueName('bench'), idp.issuer);
+  const rawApp = await startPeople(uniqueName('bench'), idp.issuer, 'in-app');
   await rawApp.stop();
   const actors: Actor[] = usernames.map((u) => ({
     userId: crypto.randomUUID(),
@@ -126,7 +150,11 @@ async function run(rows: Row[]) {
 
   // (b) Registrations over HTTP: real tokens, validation, MikroORM, outbox; the relay publishing.
   const namespace = uniqueName('bench');
-  const people = await startPeople(namespace, idp.issuer, relayOff);
+  const people = await startPeople(
+    namespace,
+    idp.issuer,
+    relayOff ? 'off' : relayInApp ? 'in-app' : 'process',
+  );
   const idleMemory = residentMemory(people.pid);
   const target: Target = {
     url: people.url,
@@ -232,6 +260,7 @@ async function run(rows: Row[]) {
 
   // (d) Resident memory after all the load.
   const app = residentMemory(people.pid);
+  const relayMemory = people.relayPid === null ? null : residentMemory(people.relayPid);
   const self = residentMemory('self');
   rows.push(
     {
@@ -240,12 +269,30 @@ async function run(rows: Row[]) {
       goal: 'peak < 250 MB',
       met: app.peakMb < 250,
     },
+    ...(relayMemory
+      ? [
+          {
+            measure: '(d) people relay process RSS / peak',
+            figure: `${fixed(relayMemory.rssMb)} / ${fixed(relayMemory.peakMb)} MB`,
+            goal: 'peak < 250 MB',
+            met: relayMemory.peakMb < 250,
+          },
+        ]
+      : []),
     {
       measure: '(d) bench process (in-process IdP, load, consumer): RSS / peak',
       figure: `${fixed(self.rssMb)} / ${fixed(self.peakMb)} MB`,
     },
   );
-  return { raw, max, fixedRate, backlog, events, openTransactions, memory: { idleMemory, app, self } };
+  return {
+    raw,
+    max,
+    fixedRate,
+    backlog,
+    events,
+    openTransactions,
+    memory: { idleMemory, app, relay: relayMemory, self },
+  };
 }
 
 try {
@@ -258,7 +305,7 @@ try {
   const machine = `${cpus().length} x ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${postgres}, nats-server ${nats.info?.version}`;
   const context = [
     `Machine: ${machine}. The ${cpus().length} cores are shared by the app, PostgreSQL, NATS and this process (load generator, raw inserts, consumer), and by anything else running: load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end.`,
-    `Tree: ${tree.commit}${tree.dirty.length ? ` + uncommitted changes in ${tree.dirty.length} files under apps/ and libs/ (listed in the JSON)` : ''}.${relayOff ? ' BENCH_RELAY=off: relay in standby.' : ''}${matcherOff ? ' BENCH_MATCHER=off: the app runs without its matcher.' : ' The app runs its matcher (issue 3) in-process.'}`,
+    `Tree: ${tree.commit}${tree.dirty.length ? ` + uncommitted changes in ${tree.dirty.length} files under apps/ and libs/ (listed in the JSON)` : ''}.${relayOff ? ' BENCH_RELAY=off: relay in standby.' : relayInApp ? ' BENCH_RELAY=in-app: the relay runs in the app process.' : ' The relay runs as a process of its own (PEOPLE_RELAY=false on the app).'}${matcherOff ? ' BENCH_MATCHER=off: the app runs without its matcher.' : ' The app runs its matcher (issue 3) in-process.'}`,
     sameNames
       ? "Every registration has aPerson()'s name (BENCH_NAMES=same): the matcher's worst case."
       : "Registrations have aPerson()'s body with random names of the same lengths.",
@@ -270,7 +317,7 @@ try {
       .toISOString()
       .replaceAll(':', '-')
       .replace(/\.\d+Z$/, 'Z') +
-    (relayOff ? '-relay-off' : '') +
+    (relayOff ? '-relay-off' : relayInApp ? '-relay-in-app' : '') +
     (matcherOff ? '-matcher-off' : '') +
     (sameNames ? '-same-names' : '');
   const dir = resolve(import.meta.dirname, '../../bench/results');
@@ -282,13 +329,13 @@ try {
   );
   const markdown = `# ${title}\n\n${context.join('\n\n')}\n\nCommand: \`npm run bench\`\n\n${markdownTable(rows)}\n`;
   // Profiling runs (relay off) keep their own file; `latest` is the standard run.
-  for (const name of quick ? [] : relayOff || sameNames ? [stamp] : [stamp, 'latest']) {
+  for (const name of quick ? [] : relayOff || relayInApp || sameNames ? [stamp] : [stamp, 'latest']) {
     writeFileSync(resolve(dir, `${name}.json`), `${json}\n`);
     writeFileSync(resolve(dir, `${name}.md`), markdown);
   }
   if (!quick)
     console.log(
-      `saved bench/results/${stamp}.{json,md}${relayOff || sameNames ? '' : ' and bench/results/latest.{json,md}'}`,
+      `saved bench/results/${stamp}.{json,md}${relayOff || relayInApp || sameNames ? '' : ' and bench/results/latest.{json,md}'}`,
     );
 } finally {
   for (const step of cleanup.reverse())

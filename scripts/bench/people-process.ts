@@ -26,7 +26,12 @@ export function snapshotBuild(): { root: string; remove: () => void } {
  * itself: it finds the repository root three levels above its own file, which is dist/ once
  * compiled, so from built code it starts dist/dist/... and fails. This also gives us the pid.
  */
-export async function startPeopleProcess(root: string, env: Record<string, string>) {
+export async function startPeopleProcess(
+  root: string,
+  env: Record<string, string>,
+  /** The app (`main`), or its relay as a process of its own (`relay`), ready when `ready` says so. */
+  entry: { file: 'main' | 'relay'; ready?: () => Promise<boolean> } = { file: 'main' },
+) {
   const port = await freePort();
   let output = '';
   const child = spawn(
@@ -37,7 +42,7 @@ export async function startPeopleProcess(root: string, env: Record<string, strin
       ...(process.env.BENCH_APP_FLAGS?.split(' ').filter(Boolean) ?? []),
       '--import',
       resolve(root, 'dist/libs/observability/src/register.js'),
-      resolve(root, 'dist/apps/people/src/main.js'),
+      resolve(root, `dist/apps/people/src/${entry.file}.js`),
     ],
     {
       env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
@@ -50,7 +55,11 @@ export async function startPeopleProcess(root: string, env: Record<string, strin
   const url = `http://127.0.0.1:${port}`;
   await eventually(
     async () => {
-      if (child.exitCode !== null) throw new Error(`people exited with ${child.exitCode}`);
+      if (child.exitCode !== null) throw new Error(`people ${entry.file} exited with ${child.exitCode}`);
+      if (entry.ready) {
+        if (!(await entry.ready())) throw new Error(`people ${entry.file} not ready`);
+        return;
+      }
       const response = await fetch(`${url}/people/health/ready`);
       if (response.status !== 200) throw new Error(`people not ready: ${response.status}`);
     },

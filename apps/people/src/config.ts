@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { urlFor } from '#persistence';
 import { developmentMasterKey } from './vault/person-vault.js';
 
 // The only place the people app reads its environment (style.md rule 16).
@@ -29,6 +30,11 @@ const environment = z.object({
    */
   PEOPLE_MATCHER: z.stringbool().default(true),
   /**
+   * Run the event log's relay in this process. Off for API replicas when the relay runs as a process
+   * of its own (`node dist/apps/people/src/relay.js`): publishing latency then owes nothing to request load.
+   */
+  PEOPLE_RELAY: z.stringbool().default(true),
+  /**
    * Wraps every person's data key (docs/adr/0009): 32 random bytes, base64, from the secret store.
    * Losing it loses every person's data. Development falls back to a published key; production refuses it.
    */
@@ -51,6 +57,7 @@ export type PeopleConfig = {
   oidc: { issuer: string; jwksUrl?: string; audience: string };
   logLevel: string;
   matcher: boolean;
+  relay: boolean;
   masterKey: string;
 };
 
@@ -81,6 +88,12 @@ export function loadConfig(env: Record<string, string | undefined>): PeopleConfi
     oidc: { issuer: e.OIDC_ISSUER, jwksUrl: e.OIDC_JWKS_URL, audience: e.OIDC_AUDIENCE },
     logLevel: e.LOG_LEVEL,
     matcher: e.PEOPLE_MATCHER,
+    relay: e.PEOPLE_RELAY,
     masterKey: e.PEOPLE_MASTER_KEY ?? developmentMasterKey,
   };
+}
+
+/** The relay's own role: reads the whole log across tenants and moves its cursor, nothing else. */
+export function relayDatabaseUrl(config: PeopleConfig): string {
+  return urlFor(config.database.ownerUrl, { name: relayRole, password: config.database.relayPassword });
 }

@@ -30,10 +30,6 @@ export function appOrmOptions(config: PeopleConfig): Options {
   });
 }
 
-export function relayDatabaseUrl(config: PeopleConfig): string {
-  return urlFor(config.database.ownerUrl, { name: relayRole, password: config.database.relayPassword });
-}
-
 /** Provisions (development) and migrates the database as its owner, before the app starts. */
 export async function prepareDatabase(config: PeopleConfig): Promise<void> {
   const { ownerUrl } = config.database;

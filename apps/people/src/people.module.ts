@@ -11,8 +11,8 @@ import { ConsentService } from './consents/consent.service.js';
 import { LinkController } from './links/link.controller.js';
 import { LinkService } from './links/link.service.js';
 import { MatchConsumer } from './links/match.consumer.js';
-import { appOrmOptions, relayDatabaseUrl } from './database.js';
-import type { PeopleConfig } from './config.js';
+import { appOrmOptions } from './database.js';
+import { relayDatabaseUrl, type PeopleConfig } from './config.js';
 import { PersonController } from './persons/person.controller.js';
 import { PersonService } from './persons/person.service.js';
 import { SubjectAccessController } from './subject-access/subject-access.controller.js';
@@ -39,6 +39,7 @@ export class PeopleModule {
           namespace: config.nats.namespace || undefined,
           relayDatabaseUrl: relayDatabaseUrl(config),
           streams: { replicas: config.nats.replicas },
+          runRelay: config.relay,
         }),
         HealthModule.forRootAsync({
           prefix: 'people',

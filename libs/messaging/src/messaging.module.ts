@@ -21,6 +21,11 @@ export type MessagingConfig = {
   relayDatabaseUrl: string;
   streams?: StreamOptions;
   relay?: Omit<RelayOptions, 'databaseUrl' | 'nats' | 'namespace'>;
+  /**
+   * Run the relay in this process (default). Off for API replicas when the relay runs as a process of
+   * its own (`relay.ts` of the app), so request load and GC pauses never delay publishing.
+   */
+  runRelay?: boolean;
 };
 
 export type NatsHealth = { status: 'up'; server: string; rttMs: number } | { status: 'down'; reason: string };
@@ -68,7 +73,7 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
 
   async onApplicationBootstrap(): Promise<void> {
     await ensureStreams(await jetstreamManager(this.nats), this.namespace, this.config.streams);
-    this.relay.start();
+    if (this.config.runRelay !== false) this.relay.start();
   }
 
   async onApplicationShutdown(): Promise<void> {

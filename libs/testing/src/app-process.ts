@@ -35,7 +35,9 @@ export async function startAppProcess(
   app: string,
   prefix: string,
   env: Record<string, string>,
-): Promise<{ url: string; output: () => string; stop: () => Promise<void> }> {
+  /** Another entry of the app (e.g. its `relay`), ready when `ready` resolves instead of on /health/ready. */
+  entry: { file: string; ready: () => Promise<void> } | null = null,
+): Promise<{ url: string; output: () => string; stop: () => Promise<number | null> }> {
   const port = await freePort();
   let output = '';
   const child = spawn(
@@ -44,7 +46,7 @@ export async function startAppProcess(
       ...appNodeFlags,
       '--import',
       resolve(root, 'dist/libs/observability/src/register.js'),
-      resolve(root, `dist/apps/${app}/src/main.js`),
+      resolve(root, `dist/apps/${app}/src/${entry?.file ?? 'main'}.js`),
     ],
     {
       env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
@@ -58,6 +60,7 @@ export async function startAppProcess(
   await eventually(
     async () => {
       if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}:\n${output}`);
+      if (entry) return entry.ready();
       const response = await fetch(`${url}/${prefix}/health/ready`);
       if (response.status !== 200)
         throw new Error(`${app} not ready: ${response.status} ${await response.text()}`);
@@ -70,11 +73,13 @@ export async function startAppProcess(
   return {
     url,
     output: () => output,
+    /** SIGTERM, then the exit code (null when a signal ended it). */
     stop: async () => {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
         await exited;
       }
+      return child.exitCode;
     },
   };
 }
