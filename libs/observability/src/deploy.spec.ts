@@ -97,9 +97,9 @@ const appEnvironment = [
 const registerEntry = './dist/libs/observability/src/register.js';
 
 describe('docker-compose.yml', () => {
-  it('runs PostgreSQL 17, NATS 2.12 with JetStream, Keycloak 26, the collector, Jaeger, people and a gateway', () => {
+  it('runs PostgreSQL 17, NATS 2.12 with JetStream, Keycloak 26, the collector, Jaeger, the apps and a gateway', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['gateway', 'jaeger', 'keycloak', 'nats', 'otel-collector', 'people', 'postgres'].sort(),
+      ['gateway', 'jaeger', 'keycloak', 'nats', 'otel-collector', 'outings', 'people', 'postgres'].sort(),
     );
     expect(service('postgres').image).toMatch(/^postgres:17\b/);
     expect(service('nats').image).toMatch(/^nats:2\.12\b/);
