@@ -12,7 +12,14 @@ import {
   personForgottenV1,
   personViewedV1,
 } from './people.events.js';
-import { outingCancelledV1, outingCompletedV1, outingPlannedV1, outingStartedV1 } from './outings.events.js';
+import {
+  contactRecordedV1,
+  contactViewedV1,
+  outingCancelledV1,
+  outingCompletedV1,
+  outingPlannedV1,
+  outingStartedV1,
+} from './outings.events.js';
 
 /**
  * Every event the system publishes, by subject `accanto.<service>.<event-name>.v<N>`.
@@ -33,6 +40,8 @@ export const catalog = {
   'accanto.outings.outing-started.v1': outingStartedV1,
   'accanto.outings.outing-completed.v1': outingCompletedV1,
   'accanto.outings.outing-cancelled.v1': outingCancelledV1,
+  'accanto.outings.contact-recorded.v1': contactRecordedV1,
+  'accanto.outings.contact-viewed.v1': contactViewedV1,
 } as const satisfies Record<string, z.ZodType>;
 
 export type EventSubject = keyof typeof catalog;

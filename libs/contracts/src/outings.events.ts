@@ -87,3 +87,71 @@ export const outingCancelledV1 = z
     reason: z.enum(['weather', 'vehicle', 'staff', 'other']),
   })
   .strict();
+
+/** What a team gives a person in the street, counted (domain.md). */
+export const contactServices = [
+  'listening',
+  'orientation',
+  'meal',
+  'hot-drink',
+  'blanket',
+  'sleeping-bag',
+  'clothes',
+  'hygiene-kit',
+  'health-check',
+  'psychological-support',
+] as const;
+
+/** Where the person was living when met (HMIS "current living situation", simplified). */
+export const livingSituations = [
+  'street',
+  'encampment',
+  'station',
+  'vehicle',
+  'squat',
+  'shelter',
+  'other',
+  'unknown',
+] as const;
+
+/** Where a team sent the person on. */
+export const referralTargets = [
+  'hub',
+  'night-shelter',
+  'health-service',
+  'addiction-service',
+  'mental-health-service',
+  'social-services',
+  'residence-desk',
+  'other',
+] as const;
+
+/**
+ * A team met someone in the street. `occurredAt` is when: field apps upload hours later. The
+ * person is an id or nobody (an anonymous contact); descriptions and coordinates stay in the
+ * outings service.
+ */
+export const contactRecordedV1 = z
+  .object({
+    contactId: z.uuid(),
+    outingId: z.uuid(),
+    unitId: z.uuid(),
+    night: z.iso.date(),
+    personId: z.uuid().nullable(),
+    area: areaCode.nullable(),
+    beddedDown: z.boolean(),
+    livingSituation: z.enum(livingSituations),
+    services: z.partialRecord(z.enum(contactServices), z.number().int().min(1).max(100)),
+    referrals: z.array(z.enum(referralTargets)).max(referralTargets.length),
+    firstContact: z.boolean(),
+  })
+  .strict();
+
+/** A contact read across an organisation boundary (the hub): auditors see who viewed what. */
+export const contactViewedV1 = z
+  .object({
+    contactId: z.uuid(),
+    personId: z.uuid().nullable(),
+    basis: z.enum(['hub']),
+  })
+  .strict();
