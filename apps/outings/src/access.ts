@@ -29,3 +29,14 @@ export function canWriteOuting(actor: Actor, outing: { organisation: string }): 
 export function seesTeam(actor: Actor, outing: { organisation: string }): boolean {
   return canWriteOuting(actor, outing);
 }
+
+/**
+ * Street contacts are about a person: the owning organisation's staff read them, and the hub, each
+ * read recorded. Other partners will see them as they see the person once the people service's
+ * consents reach this one; until then they see none (architecture.md §5: never more than allowed).
+ */
+export function contactAccess(actor: Actor, contact: { organisation: string }): 'owner' | 'hub' | null {
+  if (isPartnerStaff(actor) && actor.organisation === contact.organisation) return 'owner';
+  if (actor.roles.includes('hub')) return 'hub';
+  return null;
+}

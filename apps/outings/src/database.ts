@@ -5,10 +5,12 @@ import pg from 'pg';
 import { provisionDatabase, urlFor } from '#persistence';
 import { appRole, relayRole, type OutingsConfig } from './config.js';
 import { MigrationOutings0001 } from './migrations/migration-0001-outings.js';
+import { MigrationOutings0002 } from './migrations/migration-0002-contacts.js';
+import { Contact } from './contacts/contact.entity.js';
 import { Outing } from './outings/outing.entity.js';
 import { Unit } from './units/unit.entity.js';
 
-export const entities = [Unit, Outing];
+export const entities = [Unit, Outing, Contact];
 
 /** The app connects as `street_outings_app`, which is not the tables' owner, so row-level security applies. */
 export function appOrmOptions(config: OutingsConfig): Options {
@@ -46,7 +48,10 @@ export async function prepareDatabase(config: OutingsConfig): Promise<void> {
       metadataProvider: ReflectMetadataProvider,
       extensions: [Migrator],
       migrations: {
-        migrationsList: [{ name: 'outings-0001', class: MigrationOutings0001 }],
+        migrationsList: [
+          { name: 'outings-0001', class: MigrationOutings0001 },
+          { name: 'outings-0002', class: MigrationOutings0002 },
+        ],
         transactional: true,
         silent: true,
         // Migrations are written by hand: no schema snapshot files next to them.

@@ -7,6 +7,9 @@ import { HealthModule } from '#observability';
 import { AreaController } from './areas/area.controller.js';
 import { AreaService } from './areas/area.service.js';
 import type { OutingsConfig } from './config.js';
+import { ContactConsumer } from './contacts/contact.consumer.js';
+import { ContactController } from './contacts/contact.controller.js';
+import { ContactService } from './contacts/contact.service.js';
 import { appOrmOptions, relayDatabaseUrl } from './database.js';
 import { OutingController } from './outings/outing.controller.js';
 import { OutingService } from './outings/outing.service.js';
@@ -44,8 +47,8 @@ export class OutingsModule {
           }),
         }),
       ],
-      controllers: [AreaController, UnitController, OutingController],
-      providers: [AreaService, UnitService, OutingService],
+      controllers: [AreaController, UnitController, OutingController, ContactController],
+      providers: [AreaService, UnitService, OutingService, ContactService, ContactConsumer],
     };
   }
 }

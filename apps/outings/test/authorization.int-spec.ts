@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   aCompletion,
+  aContact,
   aPlan,
   aStart,
   aUnit,
@@ -35,12 +36,21 @@ describe('authorization per endpoint', () => {
   let unitId: string;
   let otherUnitId: string;
   let outingId: string;
+  let ownOuting: { id: string; memberId: string };
+  let otherOuting: { id: string; memberId: string };
+  let contactId: string;
   beforeAll(async () => {
     outings = await startOutings();
     unitId = await outings.unitOf(users.ownerCoordinator);
     otherUnitId = await outings.unitOf(users.otherCoordinator);
     outingId = (await outings.plannedOuting(users.owner, users.ownerCoordinator)).id;
+    ownOuting = await outings.outingOut(users.owner, users.ownerCoordinator);
+    otherOuting = await outings.outingOut(users.other, users.otherCoordinator, 'casa-della-carita');
+    contactId = newId();
+    await outings.call(users.owner, 'PUT', `/outings/contacts/${contactId}`, aContact(ownOuting));
   });
+  // Each partner records contacts on an outing of its own.
+  const contactFor = (actor: Actor) => aContact(actor === 'other' ? otherOuting : ownOuting);
   afterAll(async () => outings?.close());
 
   const planned = () => outings.plannedOuting(users.owner, users.ownerCoordinator);
@@ -179,6 +189,30 @@ describe('authorization per endpoint', () => {
       expected: { owner: 200, other: 200, hub: 200, lead: 200, auditor: 200 },
       send: (actor) => outings.call(operators[actor], 'GET', '/outings/coverage?night=2026-12-03'),
     },
+    {
+      name: 'PUT /outings/contacts/{id}',
+      expected: { owner: 201, other: 201, hub: 403, lead: 403, auditor: 403 },
+      send: (actor) =>
+        outings.call(operators[actor], 'PUT', `/outings/contacts/${newId()}`, contactFor(actor)),
+    },
+    {
+      name: 'POST /outings/contacts/batch',
+      expected: { owner: 200, other: 200, hub: 403, lead: 403, auditor: 403 },
+      send: (actor) =>
+        outings.call(operators[actor], 'POST', '/outings/contacts/batch', {
+          contacts: [{ id: newId(), ...contactFor(actor) }],
+        }),
+    },
+    {
+      name: 'GET /outings/contacts/{id}',
+      expected: { owner: 200, other: 404, hub: 200, lead: 403, auditor: 403 },
+      send: (actor) => outings.call(operators[actor], 'GET', `/outings/contacts/${contactId}`),
+    },
+    {
+      name: 'GET /outings/contacts',
+      expected: { owner: 200, other: 200, hub: 200, lead: 403, auditor: 403 },
+      send: (actor) => outings.call(operators[actor], 'GET', '/outings/contacts'),
+    },
   ];
 
   for (const endpoint of endpoints) {
@@ -190,6 +224,16 @@ describe('authorization per endpoint', () => {
       }
     });
   }
+
+  it('another partner’s contact list leaves out the owner’s contacts; the hub’s has them', async () => {
+    const ids = async (user: string) =>
+      (await outings.call(user, 'GET', '/outings/contacts?limit=200')).body.items.map(
+        (c: { id: string }) => c.id,
+      );
+    expect(await ids(users.other)).not.toContain(contactId);
+    expect(await ids(users.hub)).toContain(contactId);
+    expect(await ids(users.owner)).toContain(contactId);
+  });
 
   it('field staff use units but do not create or change them (403)', async () => {
     expect((await outings.call(users.owner, 'PUT', `/outings/units/${newId()}`, aUnit())).status).toBe(403);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import {
   aCompletion,
+  aContact,
   aPlan,
   aStart,
   aUnit,
@@ -18,9 +19,11 @@ describe('bad input', () => {
   let unitId: string;
   let plannedId: string;
   let underWayId: string;
+  let out: { id: string; memberId: string };
   const counts = async () => {
     const { rows } = await db.query(
       `select (select count(*) from unit)::int as units, (select count(*) from outing)::int as outings,
+              (select count(*) from contact)::int as contacts,
               (select count(*) from event_log)::int as events,
               (select coalesce(max(version), 0) from outing)::int as latest_version`,
     );
@@ -40,6 +43,7 @@ describe('bad input', () => {
     await outings.call(users.owner, 'POST', `/outings/outings/${underWayId}/start`, aStart(), {
       'if-match': underWay.etag,
     });
+    out = await outings.outingOut(users.owner, users.ownerCoordinator);
   });
   afterAll(async () => {
     await db?.end();
@@ -60,6 +64,11 @@ describe('bad input', () => {
   const planned = () => plannedId;
   const underWay = () => underWayId;
   const get = (path: string) => () => outings.call(users.owner, 'GET', path);
+  const contact = (overrides: Record<string, unknown>) => () =>
+    outings.call(users.owner, 'PUT', `/outings/contacts/${newId()}`, aContact(out, overrides));
+  const batch = (contacts: (o: { id: string; memberId: string }) => unknown[]) => () =>
+    outings.call(users.owner, 'POST', '/outings/contacts/batch', { contacts: contacts(out) });
+  const place = (overrides: Record<string, unknown>) => ({ area: 'duomo', ...overrides });
   const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
 
   const cases: Array<{
@@ -247,7 +256,7 @@ describe('bad input', () => {
           users.owner,
           'PUT',
           `/outings/outings/${newId()}`,
-          JSON.stringify({ pad: 'x'.repeat(70_000) }),
+          JSON.stringify({ pad: 'x'.repeat(300_000) }),
         ),
       status: 413,
     },
@@ -276,6 +285,112 @@ describe('bad input', () => {
       field: 'query.night',
     },
     { name: 'coverage without a night', send: get('/outings/coverage'), status: 422, field: 'query.night' },
+    {
+      name: 'contact with both a person id and a description',
+      send: contact({ personId: newId() }),
+      status: 422,
+      field: 'body.personId',
+    },
+    {
+      name: 'contact with neither a person id nor a description',
+      send: contact({ anonymousDescription: null }),
+      status: 422,
+      field: 'body.personId',
+    },
+    {
+      name: 'contact with one coordinate',
+      send: contact({ place: place({ latitude: 45.46 }) }),
+      status: 422,
+      field: 'body.place.latitude',
+    },
+    {
+      name: 'contact placed nowhere',
+      send: contact({ place: { description: 'somewhere' } }),
+      status: 422,
+      field: 'body.place.area',
+    },
+    {
+      name: 'contact in an area the city does not have',
+      send: contact({ place: place({ area: 'atlantide' }) }),
+      status: 422,
+      field: 'body.place.area',
+    },
+    {
+      name: 'latitude off the globe',
+      send: contact({ place: place({ latitude: 91, longitude: 9 }) }),
+      status: 422,
+      field: 'body.place.latitude',
+    },
+    {
+      name: 'unknown service',
+      send: contact({ services: { massage: 1 } }),
+      status: 422,
+      field: 'body.services',
+    },
+    {
+      name: 'service given zero times',
+      send: contact({ services: { meal: 0 } }),
+      status: 422,
+      field: 'body.services.meal',
+    },
+    {
+      name: 'referral twice',
+      send: contact({ referrals: ['hub', 'hub'] }),
+      status: 422,
+      field: 'body.referrals',
+    },
+    {
+      name: 'unknown living situation',
+      send: contact({ livingSituation: 'castle' }),
+      status: 422,
+      field: 'body.livingSituation',
+    },
+    {
+      name: 'contact in the future',
+      send: contact({ occurredAt: inAnHour }),
+      status: 422,
+      field: 'body.occurredAt',
+    },
+    {
+      name: 'contact description too long',
+      send: contact({ anonymousDescription: 'x'.repeat(301) }),
+      status: 422,
+      field: 'body.anonymousDescription',
+    },
+    { name: 'empty batch', send: batch(() => []), status: 422, field: 'body.contacts' },
+    {
+      name: 'batch of 101',
+      send: batch((o) => Array.from({ length: 101 }, () => ({ id: newId(), ...aContact(o) }))),
+      status: 422,
+      field: 'body.contacts',
+    },
+    {
+      name: 'batch with one id twice',
+      send: batch((o) => {
+        const id = newId();
+        return [
+          { id, ...aContact(o) },
+          { id, ...aContact(o) },
+        ];
+      }),
+      status: 422,
+      field: 'body.contacts',
+    },
+    {
+      name: 'batch item without an id',
+      send: batch((o) => [aContact(o)]),
+      status: 422,
+      field: 'body.contacts.0.id',
+    },
+    {
+      name: 'batch with one bad contact among good ones',
+      send: batch((o) => [
+        { id: newId(), ...aContact(o) },
+        { id: newId(), ...aContact(o, { occurredAt: '2026-11-20T22:00:00+01:00' }) },
+      ]),
+      status: 422,
+      field: 'body.contacts.1.occurredAt',
+    },
     {
       name: 'district outside 1–9',
       send: get('/outings/areas?district=10'),

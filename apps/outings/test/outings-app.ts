@@ -87,6 +87,28 @@ export async function startOutings() {
     return { id, etag: planned.headers.get('etag')!, body: planned.body };
   }
 
+  /**
+   * An outing under way on the night of 10 November 2026 (fixed, so contacts' night never depends on
+   * when the test runs), planned by `user` on a fresh unit of their organisation.
+   */
+  async function outingOut(user: string, coordinator: string, organisation = owner) {
+    const member = { memberId: newId(), organisation, volunteer: true };
+    const planned = await plannedOuting(user, coordinator, {
+      plannedStart: '2026-11-10T21:00:00+01:00',
+      plannedEnd: '2026-11-11T01:00:00+01:00',
+      team: [member],
+    });
+    const started = await call(
+      user,
+      'POST',
+      `/outings/outings/${planned.id}/start`,
+      { startedAt: '2026-11-10T21:05:00+01:00' },
+      { 'if-match': planned.etag },
+    );
+    if (started.status !== 200) throw new Error(`outing not started: ${started.status}`);
+    return { id: planned.id, memberId: member.memberId, etag: started.headers.get('etag')! };
+  }
+
   return {
     url,
     idp,
@@ -99,6 +121,7 @@ export async function startOutings() {
     tokenOf,
     unitOf,
     plannedOuting,
+    outingOut,
     eventsOfType: (type: string) => stream.events.filter((e) => e.data.type === type),
     close: async () => {
       await stream.close();
@@ -162,3 +185,25 @@ export const aCompletion = (overrides: Record<string, unknown> = {}) => ({
   suppliesLeft: { meal: 3, blanket: 0 },
   ...overrides,
 });
+
+/** A contact during an outing from `outingOut`: an anonymous man met at the station. */
+export function aContact(outing: { id: string; memberId: string }, overrides: Record<string, unknown> = {}) {
+  return {
+    outingId: outing.id,
+    memberId: outing.memberId,
+    occurredAt: '2026-11-10T22:40:00+01:00',
+    place: {
+      area: 'stazione-centrale',
+      latitude: 45.4861,
+      longitude: 9.2046,
+      description: 'sotto i portici, lato binario 21',
+    },
+    anonymousDescription: 'uomo sui 40, giacca rossa, parla rumeno',
+    beddedDown: true,
+    livingSituation: 'station',
+    services: { 'hot-drink': 1, blanket: 1, listening: 1 },
+    referrals: ['hub'],
+    firstContact: true,
+    ...overrides,
+  };
+}

@@ -43,11 +43,11 @@ export function teamErrors(team: TeamMember[], organisation: string, field = 'bo
   return [{ field, rule: 'own_member_required', message: `needs at least one member of ${organisation}` }];
 }
 
-/** A start or end reported by a field app: not in the future, and within one shift of the other. */
+/** A time reported by a field app: not in the future; an end within one shift of its start. */
 export function shiftErrors(
   times: { startedAt: Date; endedAt?: Date },
   now: Date,
-  field: 'body.startedAt' | 'body.endedAt',
+  field: string,
 ): FieldError[] {
   const { startedAt, endedAt } = times;
   const reported = endedAt ?? startedAt;

@@ -24,6 +24,7 @@ import {
 import { EventLog, type NewEvent } from '#messaging';
 import { tenantSession } from '#persistence';
 import { canRead, canWriteOuting, isPartnerStaff, seesTeam } from '../access.js';
+import { unknownAreas } from '../areas/area.queries.js';
 import { Unit } from '../units/unit.entity.js';
 import {
   toOutingView,
@@ -419,15 +420,6 @@ function plannedEvent(actor: Actor, outing: Outing): NewEvent<'accanto.outings.o
       guestOrganisations: guestOrganisations(outing.team, outing.organisation),
     },
   };
-}
-
-async function unknownAreas(em: EntityManager, codes: string[], field: string): Promise<FieldError[]> {
-  if (codes.length === 0) return [];
-  const known = await em.execute<Array<{ code: string }>>('select code from area where code in (?)', [codes]);
-  const missing = codes.filter((code) => !known.some((k) => k.code === code));
-  return missing.length === 0
-    ? []
-    : [{ field, rule: 'unknown_area', message: `unknown area: ${missing.join(', ')}` }];
 }
 
 /** What is left of an item cannot be more than was loaded. */

@@ -60,7 +60,7 @@ export class UnitService {
         return { unit: toUnitView(unit), created: true };
       });
     } catch (error) {
-      // Two creators raced on one id: answer as the loser would have, had it come second.
+      // Another creator took the id between the look-up and the insert: it is not this actor's unit.
       if (error instanceof UniqueConstraintViolationException) throw new NotFoundProblem('unit');
       throw error;
     }

@@ -1,0 +1,65 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { Actor } from '#contracts';
+import { CurrentActor, Roles } from '#auth';
+import { Input, type Page } from '#http';
+import {
+  contactBatchInput,
+  contactIdParams,
+  contactInput,
+  listContactsQuery,
+  type ContactBatchInput,
+  type ContactInput,
+  type ContactView,
+  type ListContactsQuery,
+} from './contact.dto.js';
+import { ContactService, type WrittenContact } from './contact.service.js';
+
+@ApiTags('contacts')
+@Controller('outings/contacts')
+export class ContactController {
+  constructor(private readonly contacts: ContactService) {}
+
+  /** Records a contact under a client-chosen id (idempotent for offline field apps). */
+  @Put(':id')
+  @Roles('operator', 'coordinator')
+  @Input({ params: contactIdParams, body: contactInput })
+  async record(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() input: ContactInput,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ContactView> {
+    const { contact, created } = await this.contacts.record(actor, id, input);
+    void reply.status(created ? 201 : 200);
+    if (created) void reply.header('location', `/outings/contacts/${contact.id}`);
+    return contact;
+  }
+
+  /** A field app's offline queue: all contacts recorded, or none. */
+  @Post('batch')
+  @HttpCode(200)
+  @Roles('operator', 'coordinator')
+  @Input({ body: contactBatchInput })
+  recordBatch(
+    @CurrentActor() actor: Actor,
+    @Body() input: ContactBatchInput,
+  ): Promise<{ items: WrittenContact[] }> {
+    return this.contacts.recordBatch(actor, input);
+  }
+
+  @Get(':id')
+  @Roles('operator', 'coordinator', 'hub')
+  @Input({ params: contactIdParams })
+  get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<ContactView> {
+    return this.contacts.get(actor, id);
+  }
+
+  @Get()
+  @Roles('operator', 'coordinator', 'hub')
+  @Input({ query: listContactsQuery })
+  list(@CurrentActor() actor: Actor, @Query() query: ListContactsQuery): Promise<Page<ContactView>> {
+    return this.contacts.list(actor, query);
+  }
+}

@@ -1,0 +1,333 @@
+import { Injectable } from '@nestjs/common';
+import {
+  MikroORM,
+  UniqueConstraintViolationException,
+  type EntityManager,
+  type FilterQuery,
+} from '@mikro-orm/postgresql';
+import { isDeepStrictEqual } from 'node:util';
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import type { Actor } from '#contracts';
+import {
+  ConflictProblem,
+  decodeCursor,
+  encodeCursor,
+  NotFoundProblem,
+  ValidationProblem,
+  type FieldError,
+  type Page,
+} from '#http';
+import { EventLog, type NewEvent } from '#messaging';
+import { tenantSession } from '#persistence';
+import { contactAccess, isPartnerStaff } from '../access.js';
+import { unknownAreas } from '../areas/area.queries.js';
+import { Outing } from '../outings/outing.entity.js';
+import { nightOf, shiftErrors } from '../outings/outing.rules.js';
+import {
+  toContactView,
+  type ContactBatchInput,
+  type ContactInput,
+  type ContactView,
+  type ListContactsQuery,
+} from './contact.dto.js';
+import { Contact } from './contact.entity.js';
+
+export type WrittenContact = { contact: ContactView; created: boolean };
+
+const cursorSchema = z.object({ id: z.uuid() }).strict();
+
+@Injectable()
+export class ContactService {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly events: EventLog,
+  ) {}
+
+  /** One transaction with the actor's tenant settings, so row-level security applies. */
+  private inTenant<T>(actor: Actor, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.orm.em.fork({ session: tenantSession(actor) }).transactional(work);
+  }
+
+  /** Records one contact under a client-chosen id; the same contact sent again changes nothing. */
+  async record(actor: Actor, id: string, input: ContactInput, now = new Date()): Promise<WrittenContact> {
+    if (!isPartnerStaff(actor)) throw new NotFoundProblem('contact');
+    try {
+      return await this.inTenant(actor, async (em) => {
+        const [written] = await this.recordAll(em, actor, [{ id, input, field: 'body' }], now);
+        return written;
+      });
+    } catch (error) {
+      // The id is another organisation's contact: answer as if it did not exist.
+      if (error instanceof UniqueConstraintViolationException) throw new NotFoundProblem('contact');
+      throw error;
+    }
+  }
+
+  /**
+   * A field app's queue, uploaded when it is back online: all contacts are recorded or none, so a
+   * refused upload can be fixed and sent again whole; contacts already recorded are not repeated.
+   */
+  async recordBatch(
+    actor: Actor,
+    input: ContactBatchInput,
+    now = new Date(),
+  ): Promise<{ items: WrittenContact[] }> {
+    if (!isPartnerStaff(actor)) throw new NotFoundProblem('contact');
+    try {
+      return await this.inTenant(actor, async (em) => ({
+        items: await this.recordAll(
+          em,
+          actor,
+          input.contacts.map(({ id, ...contact }, i) => ({
+            id,
+            input: contact,
+            field: `body.contacts.${i}`,
+          })),
+          now,
+        ),
+      }));
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) {
+        throw new ConflictProblem('A contact id in the batch is already taken: give each contact a new id.');
+      }
+      throw error;
+    }
+  }
+
+  private async recordAll(
+    em: EntityManager,
+    actor: Actor,
+    items: Array<{ id: string; input: ContactInput; field: string }>,
+    now: Date,
+  ): Promise<WrittenContact[]> {
+    const existing = new Map(
+      (await em.find(Contact, { id: { $in: items.map((item) => item.id) } })).map((c) => [c.id, c]),
+    );
+    const outings = new Map(
+      (await em.find(Outing, { id: { $in: [...new Set(items.map((item) => item.input.outingId))] } })).map(
+        (o) => [o.id, o],
+      ),
+    );
+    const forgotten = await forgottenPersons(
+      em,
+      items.map((item) => item.input.personId),
+    );
+    const errors: FieldError[] = [];
+    for (const { id, input, field } of items) {
+      const stored = existing.get(id);
+      if (stored) {
+        if (contactAccess(actor, stored) !== 'owner') throw new NotFoundProblem('contact');
+        // An erased person's contact no longer matches what the field app sends again: it stands.
+        if (stored.forgottenAt === null && !sameContact(stored, input)) {
+          throw new ConflictProblem(
+            `Contact ${id} was recorded with other details: a correction is a new contact.`,
+          );
+        }
+        continue;
+      }
+      errors.push(...(await this.contactErrors(em, actor, input, outings.get(input.outingId), field, now)));
+    }
+    if (errors.length > 0) throw new ValidationProblem(errors);
+
+    const written: WrittenContact[] = [];
+    const events: NewEvent[] = [];
+    for (const { id, input } of items) {
+      const stored = existing.get(id);
+      if (stored) {
+        written.push({ contact: toContactView(stored), created: false });
+        continue;
+      }
+      const outing = outings.get(input.outingId)!;
+      const contact = em.create(Contact, {
+        id,
+        organisation: actor.organisation,
+        outingId: input.outingId,
+        memberId: input.memberId,
+        occurredAt: input.occurredAt,
+        area: input.place.area,
+        latitude: input.place.latitude,
+        longitude: input.place.longitude,
+        placeDescription: input.place.description,
+        personId: input.personId,
+        anonymousDescription: input.anonymousDescription,
+        beddedDown: input.beddedDown,
+        livingSituation: input.livingSituation,
+        services: input.services,
+        referrals: input.referrals,
+        firstContact: input.firstContact,
+        recordedBy: actor.userId,
+        recordedAt: now,
+        // Uploaded after the person was erased: recorded as anonymous, as their other contacts are.
+        ...(input.personId !== null && forgotten.has(input.personId) ? erased(now) : {}),
+      });
+      written.push({ contact: toContactView(contact), created: true });
+      events.push(recordedEvent(actor, contact, outing));
+    }
+    await em.flush();
+    await this.events.append(em, events, now);
+    return written;
+  }
+
+  /** A contact belongs to an outing of the organisation that is out or back, on that outing's night. */
+  private async contactErrors(
+    em: EntityManager,
+    actor: Actor,
+    input: ContactInput,
+    outing: Outing | undefined,
+    field: string,
+    now: Date,
+  ): Promise<FieldError[]> {
+    const errors = await unknownAreas(em, input.place.area ? [input.place.area] : [], `${field}.place.area`);
+    if (!outing || outing.organisation !== actor.organisation) {
+      return [
+        ...errors,
+        { field: `${field}.outingId`, rule: 'unknown_outing', message: 'not an outing of your organisation' },
+      ];
+    }
+    if (outing.status !== 'under-way' && outing.status !== 'completed') {
+      errors.push({
+        field: `${field}.outingId`,
+        rule: 'outing_not_out',
+        message: `the outing is ${outing.status}`,
+      });
+    }
+    if (!outing.team.some((member) => member.memberId === input.memberId)) {
+      errors.push({
+        field: `${field}.memberId`,
+        rule: 'not_in_team',
+        message: 'not a member of the outing’s team',
+      });
+    }
+    const future = shiftErrors({ startedAt: input.occurredAt }, now, `${field}.occurredAt`);
+    if (future.length > 0) errors.push(...future);
+    else if (nightOf(input.occurredAt) !== outing.night) {
+      errors.push({
+        field: `${field}.occurredAt`,
+        rule: 'other_night',
+        message: `not on the night of ${outing.night}`,
+      });
+    }
+    return errors;
+  }
+
+  async get(actor: Actor, id: string): Promise<ContactView> {
+    return this.inTenant(actor, async (em) => {
+      const contact = await em.findOne(Contact, { id });
+      if (!contact || contactAccess(actor, contact) === null) throw new NotFoundProblem('contact');
+      await this.recordReads(em, actor, [contact]);
+      return toContactView(contact);
+    });
+  }
+
+  /** The owner's contacts, or every organisation's for the hub; each read by the hub is recorded. */
+  async list(actor: Actor, query: ListContactsQuery): Promise<Page<ContactView>> {
+    const cursor = decodeCursor(query.cursor, cursorSchema);
+    const where: FilterQuery<Contact> = {
+      ...(query.outingId ? { outingId: query.outingId } : {}),
+      ...(query.personId ? { personId: query.personId } : {}),
+      ...(cursor ? { id: { $gt: cursor.id } } : {}),
+    };
+    return this.inTenant(actor, async (em) => {
+      // Row-level security already leaves out what the actor may not see; the filter says it again.
+      const rows = (await em.find(Contact, where, { orderBy: { id: 'asc' }, limit: query.limit + 1 })).filter(
+        (c) => contactAccess(actor, c) !== null,
+      );
+      const page = rows.slice(0, query.limit);
+      await this.recordReads(em, actor, page);
+      const next = rows.length > query.limit ? encodeCursor({ id: page.at(-1)!.id }) : null;
+      return { items: page.map(toContactView), next };
+    });
+  }
+
+  /** Reads across an organisation boundary become events, so auditors see who viewed what. */
+  private async recordReads(em: EntityManager, actor: Actor, contacts: Contact[]): Promise<void> {
+    const crossing = contacts.filter((c) => contactAccess(actor, c) === 'hub');
+    if (crossing.length === 0) return;
+    const correlationId = uuidv7();
+    await this.events.append(
+      em,
+      crossing.map((c) => ({
+        subject: 'accanto.outings.contact-viewed.v1' as const,
+        organisation: c.organisation,
+        actor,
+        correlationId,
+        subjects: { contactId: c.id, ...(c.personId ? { personId: c.personId } : {}) },
+        payload: { contactId: c.id, personId: c.personId, basis: 'hub' as const },
+      })),
+    );
+  }
+
+  /** The person was erased in the people service: their contacts stay, anonymous. */
+  async forgetPerson(em: EntityManager, personId: string, at: Date): Promise<void> {
+    await em.execute('select forget_person(?, ?)', [personId, at]);
+  }
+}
+
+async function forgottenPersons(em: EntityManager, personIds: Array<string | null>): Promise<Set<string>> {
+  const ids = personIds.filter((id): id is string => id !== null);
+  if (ids.length === 0) return new Set();
+  const rows = await em.execute<Array<{ person_id: string }>>(
+    'select person_id from forgotten_person where person_id in (?)',
+    [ids],
+  );
+  return new Set(rows.map((row) => row.person_id));
+}
+
+/** What forget_person (migration 0002) leaves of a contact. */
+function erased(at: Date) {
+  return {
+    personId: null,
+    anonymousDescription: null,
+    placeDescription: null,
+    latitude: null,
+    longitude: null,
+    forgottenAt: at,
+  };
+}
+
+function recordedEvent(
+  actor: Actor,
+  c: Contact,
+  outing: Outing,
+): NewEvent<'accanto.outings.contact-recorded.v1'> {
+  return {
+    subject: 'accanto.outings.contact-recorded.v1',
+    organisation: c.organisation,
+    actor,
+    correlationId: uuidv7(),
+    occurredAt: c.occurredAt,
+    subjects: { contactId: c.id, outingId: c.outingId, ...(c.personId ? { personId: c.personId } : {}) },
+    payload: {
+      contactId: c.id,
+      outingId: c.outingId,
+      unitId: outing.unitId,
+      night: outing.night,
+      personId: c.personId,
+      area: c.area,
+      beddedDown: c.beddedDown,
+      livingSituation: c.livingSituation,
+      services: c.services,
+      referrals: c.referrals,
+      firstContact: c.firstContact,
+    },
+  };
+}
+
+function sameContact(c: Contact, input: ContactInput): boolean {
+  const stored = {
+    outingId: c.outingId,
+    memberId: c.memberId,
+    occurredAt: new Date(c.occurredAt).getTime(),
+    place: { area: c.area, latitude: c.latitude, longitude: c.longitude, description: c.placeDescription },
+    personId: c.personId,
+    anonymousDescription: c.anonymousDescription,
+    beddedDown: c.beddedDown,
+    livingSituation: c.livingSituation,
+    services: c.services,
+    referrals: c.referrals,
+    firstContact: c.firstContact,
+  };
+  // Deep equality ignores key order: jsonb gives back object keys in its own order.
+  return isDeepStrictEqual(stored, { ...input, occurredAt: input.occurredAt.getTime() });
+}

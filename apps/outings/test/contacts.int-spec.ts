@@ -1,0 +1,212 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { connect } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { headers } from '@nats-io/transport-node';
+import { natsSubject } from '#messaging';
+import { eventually } from '#testing';
+import { aContact, newId, owner, startOutings, users, type Outings } from './outings-app.js';
+
+// Street contacts: recorded by the team that met the person (offline, in batches), read by the
+// owning organisation and the hub, published without names or descriptions, anonymised on erasure.
+describe('street contacts', () => {
+  let outings: Outings;
+  let outing: { id: string; memberId: string };
+  beforeAll(async () => {
+    outings = await startOutings();
+    outing = await outings.outingOut(users.owner, users.ownerCoordinator);
+  });
+  afterAll(async () => outings?.close());
+
+  const put = (id: string, body: unknown, user: string = users.owner) =>
+    outings.call(user, 'PUT', `/outings/contacts/${id}`, body);
+  const contactEvents = (id: string) =>
+    outings.events.filter((e) => (e.data.subjects as { contactId?: string }).contactId === id);
+  /** The relay publishes in log order: once a later event is on the stream, so is everything before it. */
+  const fence = async () => {
+    const { id } = await outings.plannedOuting(users.owner, users.ownerCoordinator);
+    await eventually(() =>
+      expect(outings.events.some((e) => (e.data.subjects as { outingId?: string }).outingId === id)).toBe(
+        true,
+      ),
+    );
+  };
+
+  it('records a contact once; the same upload again changes nothing, a different one is refused', async () => {
+    const id = newId();
+    const first = await put(id, aContact(outing));
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({
+      id,
+      organisation: owner,
+      place: { area: 'stazione-centrale', description: 'sotto i portici, lato binario 21' },
+      anonymousDescription: 'uomo sui 40, giacca rossa, parla rumeno',
+      services: { 'hot-drink': 1, blanket: 1, listening: 1 },
+      forgotten: false,
+    });
+    const again = await put(id, aContact(outing));
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    expect((await put(id, aContact(outing, { beddedDown: false }))).status).toBe(409);
+    await fence();
+    expect(contactEvents(id).map((e) => e.data.type)).toEqual(['outings.contact-recorded']);
+  });
+
+  it('publishes what reporting counts, and nothing that describes or places the person', async () => {
+    const id = newId();
+    await put(id, aContact(outing));
+    const [event] = await eventually(() => {
+      const found = contactEvents(id);
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(event.data).toMatchObject({ occurredAt: '2026-11-10T21:40:00.000Z', organisation: owner });
+    expect(event.data.payload).toEqual({
+      contactId: id,
+      outingId: outing.id,
+      unitId: expect.any(String),
+      night: '2026-11-10',
+      personId: null,
+      area: 'stazione-centrale',
+      beddedDown: true,
+      livingSituation: 'station',
+      services: { 'hot-drink': 1, blanket: 1, listening: 1 },
+      referrals: ['hub'],
+      firstContact: true,
+    });
+    expect(JSON.stringify(event.data)).not.toMatch(/giacca|portici|45\.48|9\.20/);
+  });
+
+  it('uploads a field app’s queue all or nothing, and the same queue again records nothing twice', async () => {
+    const queue = [
+      { id: newId(), ...aContact(outing) },
+      { id: newId(), ...aContact(outing, { personId: newId(), anonymousDescription: null }) },
+      { id: newId(), ...aContact(outing, { memberId: newId() }) },
+    ];
+    const refused = await outings.call(users.owner, 'POST', '/outings/contacts/batch', { contacts: queue });
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors).toEqual([
+      expect.objectContaining({ field: 'body.contacts.2.memberId', rule: 'not_in_team' }),
+    ]);
+    for (const { id } of queue)
+      expect((await outings.call(users.owner, 'GET', `/outings/contacts/${id}`)).status).toBe(404);
+
+    queue[2] = { ...queue[2], memberId: outing.memberId };
+    const accepted = await outings.call(users.owner, 'POST', '/outings/contacts/batch', { contacts: queue });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.items.map((i: { created: boolean }) => i.created)).toEqual([true, true, true]);
+    const resent = await outings.call(users.owner, 'POST', '/outings/contacts/batch', { contacts: queue });
+    expect(resent.body.items.map((i: { created: boolean }) => i.created)).toEqual([false, false, false]);
+    await fence();
+    for (const { id } of queue) expect(contactEvents(id)).toHaveLength(1);
+  });
+
+  it('belongs to an outing of the organisation that is out or back, on that outing’s night', async () => {
+    const planned = await outings.plannedOuting(users.owner, users.ownerCoordinator);
+    const notOut = await put(newId(), aContact({ id: planned.id, memberId: planned.body.team[0].memberId }));
+    expect(notOut.body.errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: 'body.outingId', rule: 'outing_not_out' })]),
+    );
+    const otherNight = await put(newId(), aContact(outing, { occurredAt: '2026-11-12T22:00:00+01:00' }));
+    expect(otherNight.body.errors).toEqual([
+      expect.objectContaining({ field: 'body.occurredAt', rule: 'other_night' }),
+    ]);
+    // After midnight is still the same night.
+    expect((await put(newId(), aContact(outing, { occurredAt: '2026-11-11T00:50:00+01:00' }))).status).toBe(
+      201,
+    );
+    const theirs = await outings.outingOut(users.other, users.otherCoordinator, 'casa-della-carita');
+    const borrowed = await put(newId(), aContact(theirs));
+    expect(borrowed.body.errors).toEqual([
+      expect.objectContaining({ field: 'body.outingId', rule: 'unknown_outing' }),
+    ]);
+  });
+
+  it('is read by the owner and the hub, each hub read recorded; other partners do not see it', async () => {
+    const id = newId();
+    await put(id, aContact(outing));
+    expect((await outings.call(users.other, 'GET', `/outings/contacts/${id}`)).status).toBe(404);
+    const theirList = await outings.call(users.other, 'GET', `/outings/contacts?outingId=${outing.id}`);
+    expect(theirList.body.items).toEqual([]);
+    const hub = await outings.call(users.hub, 'GET', `/outings/contacts/${id}`);
+    expect(hub.status).toBe(200);
+    expect(hub.body.anonymousDescription).toBe('uomo sui 40, giacca rossa, parla rumeno');
+    await eventually(() =>
+      expect(contactEvents(id).find((e) => e.data.type === 'outings.contact-viewed')?.data).toMatchObject({
+        organisation: owner,
+        actor: { organisation: 'centro-sammartini', roles: ['hub'] },
+        payload: { contactId: id, personId: null, basis: 'hub' },
+      }),
+    );
+    // The owner's own reads are not crossings: no event.
+    await outings.call(users.owner, 'GET', `/outings/contacts/${id}`);
+    await fence();
+    expect(contactEvents(id).filter((e) => e.data.type === 'outings.contact-viewed')).toHaveLength(1);
+  });
+
+  it('lists the owner’s contacts of an outing a page at a time', async () => {
+    const mine = await outings.outingOut(users.owner, users.ownerCoordinator);
+    const ids = [newId(), newId(), newId()];
+    for (const id of ids) await put(id, aContact(mine));
+    const first = await outings.call(users.owner, 'GET', `/outings/contacts?outingId=${mine.id}&limit=2`);
+    const rest = await outings.call(
+      users.owner,
+      'GET',
+      `/outings/contacts?outingId=${mine.id}&cursor=${first.body.next}`,
+    );
+    expect([...first.body.items, ...rest.body.items].map((c: { id: string }) => c.id)).toEqual(ids);
+    expect(rest.body.next).toBeNull();
+  });
+
+  it('anonymises an erased person’s contacts, and those a field app uploads afterwards', async () => {
+    const personId = newId();
+    const before = newId();
+    await put(before, aContact(outing, { personId, anonymousDescription: null }));
+
+    const nats = await connect({ servers: process.env.NATS_URL! });
+    try {
+      const envelope = {
+        id: newId(),
+        type: 'people.person-forgotten',
+        version: 1,
+        occurredAt: new Date().toISOString(),
+        recordedAt: new Date().toISOString(),
+        organisation: owner,
+        actor: { userId: 'people-erasure', organisation: owner, roles: ['coordinator'] },
+        correlationId: newId(),
+        causationId: null,
+        subjects: { personId },
+        payload: { personId },
+      };
+      const h = headers();
+      h.set('Nats-Msg-Id', envelope.id);
+      await jetstream(nats).publish(
+        natsSubject('accanto.people.person-forgotten.v1', outings.namespace),
+        JSON.stringify(envelope),
+        { headers: h },
+      );
+    } finally {
+      await nats.close();
+    }
+
+    const forgotten = await eventually(async () => {
+      const read = await outings.call(users.owner, 'GET', `/outings/contacts/${before}`);
+      expect(read.body.forgotten).toBe(true);
+      return read.body;
+    });
+    expect(forgotten).toMatchObject({
+      personId: null,
+      anonymousDescription: null,
+      place: { area: 'stazione-centrale', latitude: null, longitude: null, description: null },
+      services: { 'hot-drink': 1, blanket: 1, listening: 1 },
+    });
+    expect(
+      (await outings.call(users.owner, 'GET', `/outings/contacts?personId=${personId}`)).body.items,
+    ).toEqual([]);
+
+    const after = newId();
+    const late = await put(after, aContact(outing, { personId, anonymousDescription: null }));
+    expect(late.status).toBe(201);
+    expect(late.body).toMatchObject({ personId: null, forgotten: true, place: { description: null } });
+    await eventually(() => expect(contactEvents(after)[0]?.data.payload).toMatchObject({ personId: null }));
+  });
+});
