@@ -1,0 +1,42 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Actor, Role } from '#contracts';
+import { canManageUnit, canRead, canWriteOuting, contactAccess, seesTeam } from './access.js';
+
+const actor = (organisation: string, ...roles: Role[]): Actor => ({ userId: 'u', organisation, roles });
+const owned = { organisation: 'casa-della-carita' };
+
+describe('who reads units and outings', () => {
+  it('every outreach role reads them; a residence desk does not', () => {
+    for (const role of ['operator', 'coordinator', 'hub', 'lead', 'auditor'] as const) {
+      expect(canRead(actor('partner-09', role))).toBe(true);
+    }
+    expect(canRead(actor('residenzami', 'residence-desk'))).toBe(false);
+  });
+});
+
+describe('who writes them', () => {
+  it('a partner’s coordinators manage its units; its operators and other partners do not', () => {
+    expect(canManageUnit(actor('casa-della-carita', 'coordinator'), owned)).toBe(true);
+    expect(canManageUnit(actor('casa-della-carita', 'operator'), owned)).toBe(false);
+    expect(canManageUnit(actor('partner-04', 'coordinator'), owned)).toBe(false);
+  });
+
+  it('the owner’s staff run its outings and see its team; the hub and the lead body only follow them', () => {
+    expect(canWriteOuting(actor('casa-della-carita', 'operator'), owned)).toBe(true);
+    expect(seesTeam(actor('casa-della-carita', 'operator'), owned)).toBe(true);
+    // The lead body is itself a partner (cri-milano), but its lead role alone writes nothing.
+    expect(canWriteOuting(actor('casa-della-carita', 'lead'), owned)).toBe(false);
+    expect(canWriteOuting(actor('centro-sammartini', 'hub'), owned)).toBe(false);
+    expect(seesTeam(actor('partner-04', 'coordinator'), owned)).toBe(false);
+  });
+});
+
+describe('who reads a street contact', () => {
+  it('the owner’s staff and the hub; not other partners, the lead body or auditors', () => {
+    expect(contactAccess(actor('casa-della-carita', 'operator'), owned)).toBe('owner');
+    expect(contactAccess(actor('centro-sammartini', 'hub'), owned)).toBe('hub');
+    expect(contactAccess(actor('partner-04', 'coordinator'), owned)).toBeNull();
+    expect(contactAccess(actor('cri-milano', 'lead'), owned)).toBeNull();
+    expect(contactAccess(actor('auditors', 'auditor'), owned)).toBeNull();
+  });
+});
