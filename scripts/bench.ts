@@ -225,6 +225,7 @@ async function run(rows: Row[]) {
     });
     events = await eventLatency({
       nats,
+      natsUrl: infrastructure.natsUrl,
       jsm,
       consumerDb: consumerDb.url,
       namespace,
@@ -280,7 +281,7 @@ async function run(rows: Row[]) {
         ]
       : []),
     {
-      measure: '(d) bench process (in-process IdP, load, consumer): RSS / peak',
+      measure: '(d) bench process (in-process IdP, load): RSS / peak',
       figure: `${fixed(self.rssMb)} / ${fixed(self.peakMb)} MB`,
     },
   );
@@ -304,7 +305,7 @@ try {
   await admin.end();
   const machine = `${cpus().length} x ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${postgres}, nats-server ${nats.info?.version}`;
   const context = [
-    `Machine: ${machine}. The ${cpus().length} cores are shared by the app, PostgreSQL, NATS and this process (load generator, raw inserts, consumer), and by anything else running: load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end.`,
+    `Machine: ${machine}. The ${cpus().length} cores are shared by the app, PostgreSQL, NATS and this process (load generator, raw inserts), the follower (the consumer of (c)), and by anything else running: load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end.`,
     `Tree: ${tree.commit}${tree.dirty.length ? ` + uncommitted changes in ${tree.dirty.length} files under apps/ and libs/ (listed in the JSON)` : ''}.${relayOff ? ' BENCH_RELAY=off: relay in standby.' : relayInApp ? ' BENCH_RELAY=in-app: the relay runs in the app process.' : ' The relay runs as a process of its own (PEOPLE_RELAY=false on the app).'}${matcherOff ? ' BENCH_MATCHER=off: the app runs without its matcher.' : ' The app runs its matcher (issue 3) in-process.'}`,
     sameNames
       ? "Every registration has aPerson()'s name (BENCH_NAMES=same): the matcher's worst case."

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AckPolicy, DeliverPolicy, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { fork } from 'node:child_process';
+import { resolve } from 'node:path';
 import pg from 'pg';
-import { messagingMigrationSql, natsSubject, startConsumer, streamNames } from '#messaging';
-import { collectEvents } from '#testing';
+import { messagingMigrationSql, natsSubject, streamNames } from '#messaging';
+import { appNodeFlags, collectEvents } from '#testing';
 import { openLoop, type Target } from './load.js';
 
 /**
@@ -53,14 +54,16 @@ export async function outboxBacklog(
 }
 
 /**
- * Registrations at a fixed rate while a durable consumer (startConsumer, its own database with the
- * messaging tables) follows person-registered events. Per event, on this process's monotonic clock:
- * when the HTTP response arrived (the transaction has committed by then), when the message reached
- * NATS (a plain subscription on the subject), and when the consumer's handler was entered (inside
- * its transaction, after the inbox insert).
+ * Registrations at a fixed rate while a durable consumer (startConsumer in follower.ts, a process of
+ * its own with its own database and the messaging tables) follows person-registered events. Per
+ * event, in epoch milliseconds at the clocks' resolution: when the HTTP response arrived (the
+ * transaction has committed by then), when the message reached NATS (a plain subscription on the
+ * subject, in this process), and when the consumer's handler was entered (inside its transaction,
+ * after the inbox insert, in the follower).
  */
 export async function eventLatency(options: {
   nats: NatsConnection;
+  natsUrl: string;
   jsm: JetStreamManager;
   consumerDb: string;
   namespace: string;
@@ -69,17 +72,11 @@ export async function eventLatency(options: {
   seconds: number;
   cleanup: Array<() => Promise<unknown>>;
 }) {
-  const { nats, jsm, consumerDb, namespace, cleanup } = options;
+  const { nats, natsUrl, jsm, consumerDb, namespace, cleanup } = options;
   const setup = new pg.Client({ connectionString: consumerDb });
   await setup.connect();
   await setup.query(messagingMigrationSql({ app: 'postgres', relay: 'postgres' }));
   await setup.end();
-  const orm = await MikroORM.init({
-    clientUrl: consumerDb,
-    entities: [],
-    discovery: { warnWhenNoEntities: false },
-  });
-  cleanup.push(() => orm.close());
   // Created here with DeliverPolicy.New (startConsumer keeps an existing durable) so that it
   // follows this phase only, not the backlog of the throughput runs.
   await jsm.consumers.add(streamNames(namespace).events, {
@@ -93,29 +90,32 @@ export async function eventLatency(options: {
   const onStream = new Map<string, number>();
   const handled = new Map<string, { at: number; wallClock: number; recordedAt: string }>();
   const personOf = (data: unknown) => (data as { subjects: { personId: string } }).subjects.personId;
+  // Times on the epoch, in milliseconds with this process's resolution: the follower reports the same.
+  const now = () => performance.timeOrigin + performance.now();
   const tap = nats.subscribe(natsSubject('accanto.people.person-registered.v1', namespace), {
-    callback: (_error, msg) => void onStream.set(personOf(msg.json()), performance.now()),
+    callback: (_error, msg) => void onStream.set(personOf(msg.json()), now()),
   });
   cleanup.push(async () => tap.unsubscribe());
-  const consumer = await startConsumer({
-    nats,
-    namespace,
-    orm,
-    durable: 'bench-follower',
-    filterSubject: 'accanto.people.>',
-    handlers: {
-      'accanto.people.person-registered.v1': async (event) => {
-        handled.set(personOf(event), {
-          at: performance.now(),
-          wallClock: Date.now(),
-          recordedAt: event.recordedAt,
-        });
-      },
-    },
+  const follower = fork(resolve(import.meta.dirname, 'follower.js'), [consumerDb, natsUrl, namespace], {
+    execArgv: [...appNodeFlags],
   });
-  cleanup.push(() => consumer.stop());
+  const exited = new Promise((done) => follower.once('exit', done));
+  cleanup.push(async () => {
+    follower.disconnect();
+    await exited;
+  });
+  await new Promise<void>((ready, failed) => {
+    follower.once('exit', (code) => failed(new Error(`the follower exited with ${code}`)));
+    follower.on(
+      'message',
+      (message: 'ready' | { personId: string; at: number; wallClock: number; recordedAt: string }) => {
+        if (message === 'ready') return ready();
+        handled.set(message.personId, message);
+      },
+    );
+  });
   const http = await openLoop(options.target, options.rate, options.seconds, (id, at) =>
-    responded.set(id, at),
+    responded.set(id, performance.timeOrigin + at),
   );
   const missing = () => [...responded.keys()].some((id) => !handled.has(id) || !onStream.has(id));
   for (let waited = 0; waited < 5000 && missing(); waited += 100) await sleep(100);
