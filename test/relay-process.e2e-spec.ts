@@ -87,6 +87,9 @@ describe('people with its relay as a process of its own', () => {
       },
     });
     try {
+      const ready = await fetch(`${relay.url}/people-relay/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'up', state: 'active' });
       await eventually(() => expect(published(before)).toBe(true));
       const after = await register();
       await eventually(() => expect(published(after)).toBe(true));

@@ -64,7 +64,11 @@ export type PeopleConfig = {
 export const appRole = 'people_app';
 export const relayRole = 'people_relay';
 
-export function loadConfig(env: Record<string, string | undefined>): PeopleConfig {
+/** `masterKey: false` for processes that never open sealed data (the relay): they get no key. */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  { masterKey = true }: { masterKey?: boolean } = {},
+): PeopleConfig {
   const parsed = environment.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
@@ -72,7 +76,7 @@ export function loadConfig(env: Record<string, string | undefined>): PeopleConfi
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
-  if (production && (!e.PEOPLE_MASTER_KEY || e.PEOPLE_MASTER_KEY === developmentMasterKey))
+  if (masterKey && production && (!e.PEOPLE_MASTER_KEY || e.PEOPLE_MASTER_KEY === developmentMasterKey))
     throw new Error('people: PEOPLE_MASTER_KEY must be set to a secret key in production');
   return {
     port: e.PORT,

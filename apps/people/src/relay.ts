@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { ensureStreams, Relay } from '#messaging';
@@ -8,7 +9,7 @@ import { loadConfig, relayDatabaseUrl } from './config.js';
 // PEOPLE_RELAY=false: request load and the API's GC pauses then never delay publishing. Several may
 // run; one is active (the advisory lock), the others wait in standby. Started with OpenTelemetry
 // like the app: `node --import …/register.js dist/apps/people/src/relay.js`.
-const config = loadConfig(process.env);
+const config = loadConfig(process.env, { masterKey: false });
 const logger = createLogger('people-relay', config.logLevel as 'info');
 const nats = await connect({
   servers: config.nats.url,
@@ -29,11 +30,31 @@ const relay = new Relay({
   },
 });
 relay.start();
+
+// Probes for the orchestrator: live while the event loop answers; ready while the relay is active or
+// in standby and NATS is connected (a relay that keeps failing to publish is taken out and restarted).
+const health = createServer((request, response) => {
+  const path = request.url?.split('?')[0];
+  const { state, failures, lastError } = relay.health();
+  const ready = state !== 'stopped' && failures < 5 && !nats.isClosed();
+  const [status, body] =
+    path === '/people-relay/health/live'
+      ? [200, { status: 'up' }]
+      : path === '/people-relay/health/ready'
+        ? [ready ? 200 : 503, { status: ready ? 'up' : 'down', state, failures, lastError }]
+        : [404, { type: 'about:blank', title: 'Not Found', status: 404 }];
+  response.writeHead(status, {
+    'content-type': status === 200 ? 'application/json' : 'application/problem+json',
+  });
+  response.end(JSON.stringify(body));
+});
+health.listen(config.port, config.host);
 logger.info('people relay started');
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     void (async () => {
+      health.close();
       await relay.stop();
       await nats.drain();
       logger.info('people relay stopped');

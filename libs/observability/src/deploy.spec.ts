@@ -228,6 +228,19 @@ describe('deploy/k8s', () => {
     expect(String(port?.containerPort)).toBe(envOf(container).PORT.value);
   });
 
+  it('runs the people relay as a Deployment of its own, with probes and without the master key', () => {
+    expect(envOf(containerOf('Deployment', 'people')).PEOPLE_RELAY.value).toBe('false');
+    expect(find('Deployment', 'people-relay').spec?.replicas).toBe(2);
+    const relay = containerOf('Deployment', 'people-relay');
+    expect(relay.args).toEqual(['dist/apps/people/src/relay.js']);
+    expect(relay.readinessProbe?.httpGet?.path).toBe('/people-relay/health/ready');
+    expect(relay.livenessProbe?.httpGet?.path).toBe('/people-relay/health/live');
+    expect(Object.keys(envOf(relay))).toEqual(
+      expect.arrayContaining(['DATABASE_URL', 'DATABASE_RELAY_USER', 'DATABASE_RELAY_PASSWORD']),
+    );
+    expect(Object.keys(envOf(relay))).not.toContain('PEOPLE_MASTER_KEY');
+  });
+
   it('gives people the whole app environment from the shared ConfigMap, its own values and Secret references', () => {
     const container = containerOf('Deployment', 'people');
     const config = find('ConfigMap', 'accanto-config').data ?? {};
