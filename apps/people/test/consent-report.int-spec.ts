@@ -70,6 +70,35 @@ describe('consent report', () => {
     expect(report.body.expiring.count).toBe(2);
   });
 
+  it('leaves forgotten people out of every list', async () => {
+    const forgotten = { none: newId(), expiring: newId(), refused: newId() };
+    for (const id of Object.values(forgotten))
+      await people.call(users.owner, 'PUT', `/people/persons/${id}`, aPerson());
+    await people.call(
+      users.owner,
+      'POST',
+      `/people/persons/${forgotten.expiring}/consents`,
+      aConsent({ expiresAt: inDays(5) }),
+    );
+    await people.call(users.owner, 'POST', `/people/persons/${forgotten.refused}/consent-refusals`, {
+      refusedAt: daysAgo(1),
+    });
+    for (const id of Object.values(forgotten)) {
+      const erased = await people.call(users.ownerCoordinator, 'POST', `/people/persons/${id}/forget`, {
+        basis: 'person-request',
+      });
+      expect(erased.status).toBe(200);
+    }
+    const report = await people.call(
+      users.ownerCoordinator,
+      'GET',
+      '/people/reports/consents?expiringWithinDays=30',
+    );
+    const named = JSON.stringify(report.body);
+    for (const id of Object.values(forgotten)) expect(named).not.toContain(id);
+    expect(report.body.withoutConsent.personIds).toEqual([ids.none]);
+  });
+
   it('a refusal never opens the record to anyone', async () => {
     expect((await people.call(users.other, 'GET', `/people/persons/${ids.refused}`)).status).toBe(404);
   });
