@@ -98,6 +98,9 @@ describe('sealed data and erasure', () => {
     const listed = await people.call(users.owner, 'GET', `/people/persons?q=dumitrescu`);
     expect(listed.body.items).toEqual([]);
     expect((await forget(users.ownerCoordinator, id)).status).toBe(410);
+    expect(
+      (await people.call(users.ownerCoordinator, 'GET', `/people/persons/${id}/subject-access`)).status,
+    ).toBe(410);
 
     const event = await eventually(() => {
       const [found] = people

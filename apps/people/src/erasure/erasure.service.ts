@@ -7,11 +7,8 @@ import { nativeQuery } from '#persistence';
 import { toPersonView, type PersonView } from '../persons/person.dto.js';
 import type { ErasureHoldReason } from '../persons/person.entity.js';
 import { canWrite, isPartnerStaff } from '../persons/person.policy.js';
-import { PersonService } from '../persons/person.service.js';
+import { GoneProblem, PersonService } from '../persons/person.service.js';
 import type { ErasureHoldInput, ErasureView, ForgetInput } from './erasure.dto.js';
-
-const gone = () =>
-  new ProblemException(410, 'forgotten', 'Gone', 'This person was forgotten: their data is erased.');
 
 /**
  * Erasure by crypto-shredding (docs/adr/0009): the person's data key is destroyed, so their sealed
@@ -33,7 +30,7 @@ export class ErasureService {
         const found = await this.persons.findVisible(em, actor, personId, now, { forgotten: true });
         if (!found || !canWrite(actor, found.person)) throw new NotFoundProblem('person');
         const { person } = found;
-        if (person.forgottenAt) throw gone();
+        if (person.forgottenAt) throw new GoneProblem();
         if (person.erasureHold) {
           await this.persons.logAccess(em, actor, 'forget-refused', [found], now);
           return { refused: person.erasureHold };

@@ -41,6 +41,13 @@ import { PersonVault } from '../vault/person-vault.js';
 
 export type Written = { person: PersonView; created: boolean };
 
+/** A forgotten person, to its owner: the record existed, its data no longer does (docs/adr/0009). */
+export class GoneProblem extends ProblemException {
+  constructor() {
+    super(410, 'forgotten', 'Gone', 'This person was forgotten: their data is erased.');
+  }
+}
+
 @Injectable()
 export class PersonService {
   // Data keys of the persons opened in a transaction's EntityManager: gone with its entities.

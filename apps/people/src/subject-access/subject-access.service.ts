@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '#contracts';
 import { NotFoundProblem } from '#http';
+import { GoneProblem } from '../persons/person.service.js';
 import { Consent } from '../consents/consent.entity.js';
 import { toConsentView, type ConsentView } from '../consents/consent.dto.js';
 import { toPersonView, type PersonView } from '../persons/person.dto.js';
@@ -27,8 +28,9 @@ export class SubjectAccessService {
 
   async export(actor: Actor, personId: string, now = new Date()): Promise<SubjectAccessExport> {
     return this.persons.inTenant(actor, async (em) => {
-      const found = await this.persons.findVisible(em, actor, personId, now);
+      const found = await this.persons.findVisible(em, actor, personId, now, { forgotten: true });
       if (!found || !canWrite(actor, found.person)) throw new NotFoundProblem('person');
+      if (found.person.forgottenAt) throw new GoneProblem();
       const consents = await em.find(Consent, { personId }, { orderBy: { givenAt: 'asc', id: 'asc' } });
       const refusals = await em.execute<Array<{ id: string; refused_at: Date }>>(
         'select id, refused_at from consent_refusal where person_id = ? order by refused_at',
