@@ -13,6 +13,9 @@ import {
   personViewedV1,
 } from './people.events.js';
 import {
+  alertAssignedV1,
+  alertClosedV1,
+  alertReceivedV1,
   contactRecordedV1,
   contactViewedV1,
   outingCancelledV1,
@@ -42,6 +45,9 @@ export const catalog = {
   'accanto.outings.outing-cancelled.v1': outingCancelledV1,
   'accanto.outings.contact-recorded.v1': contactRecordedV1,
   'accanto.outings.contact-viewed.v1': contactViewedV1,
+  'accanto.outings.alert-received.v1': alertReceivedV1,
+  'accanto.outings.alert-assigned.v1': alertAssignedV1,
+  'accanto.outings.alert-closed.v1': alertClosedV1,
 } as const satisfies Record<string, z.ZodType>;
 
 export type EventSubject = keyof typeof catalog;

@@ -155,3 +155,45 @@ export const contactViewedV1 = z
     basis: z.enum(['hub']),
   })
   .strict();
+
+/** Who reported someone in need to the network. */
+export const alertSources = ['public', 'help-line', 'police', 'health-services', 'partner', 'other'] as const;
+export const alertUrgencies = ['routine', 'urgent'] as const;
+/** How an alert ended. */
+export const alertOutcomes = [
+  'helped',
+  'refused-help',
+  'not-found',
+  'emergency-services',
+  'duplicate',
+  'no-action-needed',
+] as const;
+
+/** Someone was reported in need (segnalazione). What the caller said stays in the outings service. */
+export const alertReceivedV1 = z
+  .object({
+    alertId: z.uuid(),
+    source: z.enum(alertSources),
+    urgency: z.enum(alertUrgencies),
+    area: areaCode.nullable(),
+  })
+  .strict();
+
+/** A unit was sent to an alert (or another unit instead). */
+export const alertAssignedV1 = z
+  .object({
+    alertId: z.uuid(),
+    unitId: z.uuid(),
+    assignedOrganisation: organisationAlias,
+  })
+  .strict();
+
+/** An alert was closed; `occurredAt` is when, and the minutes since it was received follow. */
+export const alertClosedV1 = z
+  .object({
+    alertId: z.uuid(),
+    outcome: z.enum(alertOutcomes),
+    unitId: z.uuid().nullable(),
+    minutesToClose: z.number().int().min(0),
+  })
+  .strict();
