@@ -40,3 +40,23 @@ export function contactAccess(actor: Actor, contact: { organisation: string }): 
   if (actor.roles.includes('hub')) return 'hub';
   return null;
 }
+
+/** The hub and the lead body dispatch the network's units to any alert. */
+export function isDispatcher(actor: Actor): boolean {
+  return actor.roles.includes('hub') || actor.roles.includes('lead');
+}
+
+/**
+ * An alert is seen and acted on by the organisation that took the call, the organisation whose
+ * unit was sent, and the dispatchers; it says who is in need where, so nobody else sees it.
+ */
+export function alertAccess(
+  actor: Actor,
+  alert: { organisation: string; assignedOrganisation: string | null },
+): 'receiver' | 'assigned' | 'dispatcher' | null {
+  if (actor.organisation === alert.organisation && (isPartnerStaff(actor) || isDispatcher(actor)))
+    return 'receiver';
+  if (isPartnerStaff(actor) && actor.organisation === alert.assignedOrganisation) return 'assigned';
+  if (isDispatcher(actor)) return 'dispatcher';
+  return null;
+}

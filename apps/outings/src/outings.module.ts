@@ -4,6 +4,8 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { AuthModule } from '#auth';
 import { Messaging, MessagingModule } from '#messaging';
 import { HealthModule } from '#observability';
+import { AlertController } from './alerts/alert.controller.js';
+import { AlertService } from './alerts/alert.service.js';
 import { AreaController } from './areas/area.controller.js';
 import { AreaService } from './areas/area.service.js';
 import type { OutingsConfig } from './config.js';
@@ -47,8 +49,8 @@ export class OutingsModule {
           }),
         }),
       ],
-      controllers: [AreaController, UnitController, OutingController, ContactController],
-      providers: [AreaService, UnitService, OutingService, ContactService, ContactConsumer],
+      controllers: [AreaController, UnitController, OutingController, ContactController, AlertController],
+      providers: [AreaService, UnitService, OutingService, ContactService, ContactConsumer, AlertService],
     };
   }
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   aCompletion,
   aContact,
+  anAlert,
   aPlan,
   aStart,
   aUnit,
@@ -39,6 +40,7 @@ describe('authorization per endpoint', () => {
   let ownOuting: { id: string; memberId: string };
   let otherOuting: { id: string; memberId: string };
   let contactId: string;
+  let alertId: string;
   beforeAll(async () => {
     outings = await startOutings();
     unitId = await outings.unitOf(users.ownerCoordinator);
@@ -48,7 +50,15 @@ describe('authorization per endpoint', () => {
     otherOuting = await outings.outingOut(users.other, users.otherCoordinator, 'casa-della-carita');
     contactId = newId();
     await outings.call(users.owner, 'PUT', `/outings/contacts/${contactId}`, aContact(ownOuting));
+    alertId = newId();
+    await outings.call(users.owner, 'PUT', `/outings/alerts/${alertId}`, anAlert());
   });
+  /** A fresh alert the owner took, and its ETag. */
+  const ownersAlert = async () => {
+    const id = newId();
+    const received = await outings.call(users.owner, 'PUT', `/outings/alerts/${id}`, anAlert());
+    return { id, etag: received.headers.get('etag')! };
+  };
   // Each partner records contacts on an outing of its own.
   const contactFor = (actor: Actor) => aContact(actor === 'other' ? otherOuting : ownOuting);
   afterAll(async () => outings?.close());
@@ -213,6 +223,46 @@ describe('authorization per endpoint', () => {
       expected: { owner: 200, other: 200, hub: 200, lead: 403, auditor: 403 },
       send: (actor) => outings.call(operators[actor], 'GET', '/outings/contacts'),
     },
+    {
+      name: 'PUT /outings/alerts/{id}',
+      expected: { owner: 201, other: 201, hub: 201, lead: 201, auditor: 403 },
+      send: (actor) => outings.call(operators[actor], 'PUT', `/outings/alerts/${newId()}`, anAlert()),
+    },
+    {
+      name: 'POST /outings/alerts/{id}/assign',
+      expected: { owner: 200, other: 404, hub: 200, lead: 200, auditor: 403 },
+      send: async (actor) => {
+        const { id, etag } = await ownersAlert();
+        return outings.call(
+          operators[actor],
+          'POST',
+          `/outings/alerts/${id}/assign`,
+          { unitId },
+          { 'if-match': etag },
+        );
+      },
+    },
+    {
+      name: 'POST /outings/alerts/{id}/close',
+      expected: { owner: 200, other: 404, hub: 200, lead: 200, auditor: 403 },
+      send: async (actor) => {
+        const { id, etag } = await ownersAlert();
+        const close = { outcome: 'helped', closedAt: new Date().toISOString() };
+        return outings.call(operators[actor], 'POST', `/outings/alerts/${id}/close`, close, {
+          'if-match': etag,
+        });
+      },
+    },
+    {
+      name: 'GET /outings/alerts/{id}',
+      expected: { owner: 200, other: 404, hub: 200, lead: 200, auditor: 403 },
+      send: (actor) => outings.call(operators[actor], 'GET', `/outings/alerts/${alertId}`),
+    },
+    {
+      name: 'GET /outings/alerts',
+      expected: { owner: 200, other: 200, hub: 200, lead: 200, auditor: 403 },
+      send: (actor) => outings.call(operators[actor], 'GET', '/outings/alerts'),
+    },
   ];
 
   for (const endpoint of endpoints) {
@@ -233,6 +283,16 @@ describe('authorization per endpoint', () => {
     expect(await ids(users.other)).not.toContain(contactId);
     expect(await ids(users.hub)).toContain(contactId);
     expect(await ids(users.owner)).toContain(contactId);
+  });
+
+  it('another partner’s alert list leaves out the owner’s alert; the dispatchers’ have it', async () => {
+    const ids = async (user: string) =>
+      (await outings.call(user, 'GET', '/outings/alerts?limit=200')).body.items.map(
+        (a: { id: string }) => a.id,
+      );
+    expect(await ids(users.other)).not.toContain(alertId);
+    expect(await ids(users.hub)).toContain(alertId);
+    expect(await ids(users.lead)).toContain(alertId);
   });
 
   it('field staff use units but do not create or change them (403)', async () => {

@@ -3,6 +3,7 @@ import pg from 'pg';
 import {
   aCompletion,
   aContact,
+  anAlert,
   aPlan,
   aStart,
   aUnit,
@@ -20,10 +21,12 @@ describe('bad input', () => {
   let plannedId: string;
   let underWayId: string;
   let out: { id: string; memberId: string };
+  let alert: { id: string; etag: string };
   const counts = async () => {
     const { rows } = await db.query(
       `select (select count(*) from unit)::int as units, (select count(*) from outing)::int as outings,
-              (select count(*) from contact)::int as contacts,
+              (select count(*) from contact)::int as contacts, (select count(*) from alert)::int as alerts,
+              (select coalesce(max(version), 0) from alert)::int as latest_alert_version,
               (select count(*) from event_log)::int as events,
               (select coalesce(max(version), 0) from outing)::int as latest_version`,
     );
@@ -44,6 +47,9 @@ describe('bad input', () => {
       'if-match': underWay.etag,
     });
     out = await outings.outingOut(users.owner, users.ownerCoordinator);
+    const alertId = newId();
+    const received = await outings.call(users.owner, 'PUT', `/outings/alerts/${alertId}`, anAlert());
+    alert = { id: alertId, etag: received.headers.get('etag')! };
   });
   afterAll(async () => {
     await db?.end();
@@ -69,6 +75,12 @@ describe('bad input', () => {
   const batch = (contacts: (o: { id: string; memberId: string }) => unknown[]) => () =>
     outings.call(users.owner, 'POST', '/outings/contacts/batch', { contacts: contacts(out) });
   const place = (overrides: Record<string, unknown>) => ({ area: 'duomo', ...overrides });
+  const receive = (overrides: Record<string, unknown>) => () =>
+    outings.call(users.owner, 'PUT', `/outings/alerts/${newId()}`, anAlert(overrides));
+  const onAlert = (command: string, body: unknown) => () =>
+    outings.call(users.owner, 'POST', `/outings/alerts/${alert.id}/${command}`, body, {
+      'if-match': alert.etag,
+    });
   const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
 
   const cases: Array<{
@@ -390,6 +402,60 @@ describe('bad input', () => {
       ]),
       status: 422,
       field: 'body.contacts.1.occurredAt',
+    },
+    {
+      name: 'alert received in the future',
+      send: receive({ receivedAt: inAnHour }),
+      status: 422,
+      field: 'body.receivedAt',
+    },
+    {
+      name: 'alert from an unknown source',
+      send: receive({ source: 'pigeon' }),
+      status: 422,
+      field: 'body.source',
+    },
+    {
+      name: 'alert without a description',
+      send: receive({ description: '  ' }),
+      status: 422,
+      field: 'body.description',
+    },
+    {
+      name: 'alert description too long',
+      send: receive({ description: 'x'.repeat(501) }),
+      status: 422,
+      field: 'body.description',
+    },
+    { name: 'alert placed nowhere', send: receive({ place: {} }), status: 422, field: 'body.place.area' },
+    {
+      name: 'alert in an unknown area',
+      send: receive({ place: { area: 'atlantide' } }),
+      status: 422,
+      field: 'body.place.area',
+    },
+    {
+      name: 'alert sent to a unit that does not exist',
+      send: onAlert('assign', { unitId: newId() }),
+      status: 422,
+      field: 'body.unitId',
+    },
+    {
+      name: 'alert closed before it came in',
+      send: onAlert('close', { outcome: 'helped', closedAt: '2020-01-01T00:00:00Z' }),
+      status: 422,
+      field: 'body.closedAt',
+    },
+    {
+      name: 'alert closed with an unknown outcome',
+      send: onAlert('close', { outcome: 'solved', closedAt: new Date().toISOString() }),
+      status: 422,
+      field: 'body.outcome',
+    },
+    {
+      name: 'alert change without If-Match',
+      send: () => outings.call(users.owner, 'POST', `/outings/alerts/${alert.id}/assign`, { unitId }),
+      status: 428,
     },
     {
       name: 'district outside 1–9',

@@ -207,3 +207,15 @@ export function aContact(outing: { id: string; memberId: string }, overrides: Re
     ...overrides,
   };
 }
+
+/** An alert from the help line: someone lying on the pavement near the station. */
+export function anAlert(overrides: Record<string, unknown> = {}) {
+  return {
+    receivedAt: new Date(Date.now() - 30 * 60_000).toISOString(),
+    source: 'help-line',
+    urgency: 'urgent',
+    place: { area: 'stazione-centrale', description: 'piazza Duca d’Aosta, lato via Vittor Pisani' },
+    description: 'uomo anziano sdraiato sul marciapiede, non risponde',
+    ...overrides,
+  };
+}

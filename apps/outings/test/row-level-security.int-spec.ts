@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { urlFor } from '#persistence';
 import { appRole } from '../src/config.js';
-import { newId, startOutings, users, type Outings } from './outings-app.js';
+import { aContact, anAlert, newId, startOutings, users, type Outings } from './outings-app.js';
 
 // Defence in depth: even a statement that skips the service's policy check, run as the app's own
 // database role, reads and writes only what the tenant settings allow.
@@ -108,6 +108,31 @@ describe('row-level security', () => {
     );
     await expect(
       asTenant(tenant('volontari-milano-aperta', 'operator'), `delete from event_log`),
+    ).rejects.toThrow(/permission denied/);
+  });
+  it('contacts and alerts: the owner and the hub (and for alerts the lead body) see them, other partners none', async () => {
+    const out = await outings.outingOut(users.owner, users.ownerCoordinator);
+    const contactId = newId();
+    await outings.call(users.owner, 'PUT', `/outings/contacts/${contactId}`, aContact(out));
+    const alertId = newId();
+    await outings.call(users.owner, 'PUT', `/outings/alerts/${alertId}`, anAlert());
+    const ids = async (organisation: string, roles: string, table: string) =>
+      (await asTenant(tenant(organisation, roles), `select id from ${table}`)).rows.map((r) => r.id);
+    expect(await ids('volontari-milano-aperta', 'operator', 'contact')).toEqual([contactId]);
+    expect(await ids('centro-sammartini', 'hub', 'contact')).toEqual([contactId]);
+    for (const [organisation, roles] of [
+      ['casa-della-carita', 'coordinator'],
+      ['cri-milano', 'lead'],
+      ['auditors', 'auditor'],
+    ]) {
+      expect(await ids(organisation, roles, 'contact')).toEqual([]);
+    }
+    expect(await ids('cri-milano', 'lead', 'alert')).toEqual([alertId]);
+    expect(await ids('casa-della-carita', 'coordinator', 'alert')).toEqual([]);
+    expect(await ids('auditors', 'auditor', 'alert')).toEqual([]);
+    // Contacts are recorded once: not even their owner may change one.
+    await expect(
+      asTenant(tenant('volontari-milano-aperta', 'coordinator'), `update contact set bedded_down = false`),
     ).rejects.toThrow(/permission denied/);
   });
 });

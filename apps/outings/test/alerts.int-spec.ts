@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '#testing';
+import { anAlert, newId, owner, startOutings, users, type Outings } from './outings-app.js';
+
+// Alerts (segnalazioni): a call comes in, a unit is sent, the alert is closed with its outcome.
+// Seen by who took the call, the unit's organisation and the dispatchers (hub, lead) only.
+describe('alerts', () => {
+  let outings: Outings;
+  let ownUnit: string;
+  let otherUnit: string;
+  beforeAll(async () => {
+    outings = await startOutings();
+    ownUnit = await outings.unitOf(users.ownerCoordinator);
+    otherUnit = await outings.unitOf(users.otherCoordinator);
+  });
+  afterAll(async () => outings?.close());
+
+  const receive = async (user: string, overrides: Record<string, unknown> = {}) => {
+    const id = newId();
+    const received = await outings.call(user, 'PUT', `/outings/alerts/${id}`, anAlert(overrides));
+    expect(received.status).toBe(201);
+    return { id, etag: received.headers.get('etag')! };
+  };
+  const send = (user: string, id: string, command: string, body: unknown, etag: string) =>
+    outings.call(user, 'POST', `/outings/alerts/${id}/${command}`, body, { 'if-match': etag });
+  const alertEvents = (id: string) =>
+    outings.events.filter((e) => (e.data.subjects as { alertId?: string }).alertId === id);
+
+  it('goes from the hub to a partner’s unit and back closed, with events that do not repeat what the caller said', async () => {
+    const receivedAt = new Date(Date.now() - 45 * 60_000);
+    const { id, etag } = await receive(users.hub, { receivedAt: receivedAt.toISOString() });
+    const assigned = await send(users.hub, id, 'assign', { unitId: ownUnit }, etag);
+    expect(assigned.body).toMatchObject({
+      status: 'assigned',
+      assignedUnitId: ownUnit,
+      assignedOrganisation: owner,
+    });
+
+    // The unit's organisation sees what it was sent to, and closes it.
+    const mine = await outings.call(users.owner, 'GET', '/outings/alerts?status=assigned');
+    expect(mine.body.items.map((a: { id: string }) => a.id)).toContain(id);
+    const closedAt = new Date(receivedAt.getTime() + 40 * 60_000);
+    const closed = await send(
+      users.owner,
+      id,
+      'close',
+      { outcome: 'helped', closedAt: closedAt.toISOString() },
+      assigned.headers.get('etag')!,
+    );
+    expect(closed.body).toMatchObject({
+      status: 'closed',
+      outcome: 'helped',
+      closedAt: closedAt.toISOString(),
+    });
+
+    const events = await eventually(() => {
+      const found = alertEvents(id);
+      expect(found).toHaveLength(3);
+      return found;
+    });
+    expect(events.map((e) => e.data.type)).toEqual([
+      'outings.alert-received',
+      'outings.alert-assigned',
+      'outings.alert-closed',
+    ]);
+    expect(events[0].data).toMatchObject({
+      organisation: 'centro-sammartini',
+      occurredAt: receivedAt.toISOString(),
+      payload: { source: 'help-line', urgency: 'urgent', area: 'stazione-centrale' },
+    });
+    expect(events[2].data.payload).toEqual({
+      alertId: id,
+      outcome: 'helped',
+      unitId: ownUnit,
+      minutesToClose: 40,
+    });
+    expect(JSON.stringify(events)).not.toMatch(/anziano|marciapiede|Pisani/);
+  });
+
+  it('is not seen by other partners or auditors, and leaves a partner when another unit is sent', async () => {
+    const { id, etag } = await receive(users.lead);
+    expect((await outings.call(users.owner, 'GET', `/outings/alerts/${id}`)).status).toBe(404);
+    const toOwner = await send(users.lead, id, 'assign', { unitId: ownUnit }, etag);
+    expect((await outings.call(users.owner, 'GET', `/outings/alerts/${id}`)).status).toBe(200);
+    expect((await outings.call(users.other, 'GET', `/outings/alerts/${id}`)).status).toBe(404);
+    expect((await outings.call(users.auditor, 'GET', `/outings/alerts/${id}`)).status).toBe(403);
+
+    // The unit sent may not send another in its place: that is the dispatchers' or the receiver's call.
+    const handOver = await send(
+      users.owner,
+      id,
+      'assign',
+      { unitId: otherUnit },
+      toOwner.headers.get('etag')!,
+    );
+    expect(handOver.status).toBe(403);
+    const toOther = await send(users.hub, id, 'assign', { unitId: otherUnit }, toOwner.headers.get('etag')!);
+    expect(toOther.body.assignedOrganisation).toBe('casa-della-carita');
+    expect((await outings.call(users.owner, 'GET', `/outings/alerts/${id}`)).status).toBe(404);
+    expect((await outings.call(users.other, 'GET', `/outings/alerts/${id}`)).status).toBe(200);
+  });
+
+  it('once closed changes no more; the same close sent again answers as before', async () => {
+    const { id, etag } = await receive(users.owner);
+    const close = { outcome: 'not-found', closedAt: new Date(Date.now() - 60_000).toISOString() };
+    const closed = await send(users.owner, id, 'close', close, etag);
+    expect(closed.status).toBe(200);
+    const again = await send(users.owner, id, 'close', close, etag);
+    expect(again.body).toEqual(closed.body);
+    const reassign = await send(users.hub, id, 'assign', { unitId: ownUnit }, closed.headers.get('etag')!);
+    expect(reassign.status).toBe(409);
+    const stale = await send(users.hub, id, 'assign', { unitId: ownUnit }, etag);
+    expect(stale.status).toBe(412);
+  });
+
+  it('records the same alert once, and refuses another under its id', async () => {
+    const id = newId();
+    const alert = anAlert();
+    expect((await outings.call(users.owner, 'PUT', `/outings/alerts/${id}`, alert)).status).toBe(201);
+    expect((await outings.call(users.owner, 'PUT', `/outings/alerts/${id}`, alert)).status).toBe(200);
+    expect(
+      (await outings.call(users.owner, 'PUT', `/outings/alerts/${id}`, { ...alert, urgency: 'routine' }))
+        .status,
+    ).toBe(409);
+    // Another organisation cannot learn that the id is taken.
+    expect((await outings.call(users.other, 'PUT', `/outings/alerts/${id}`, alert)).status).toBe(404);
+  });
+});
