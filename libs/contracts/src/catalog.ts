@@ -18,6 +18,8 @@ import {
   alertReceivedV1,
   contactRecordedV1,
   contactViewedV1,
+  countLockedV1,
+  countTallyRecordedV1,
   outingCancelledV1,
   outingCompletedV1,
   outingPlannedV1,
@@ -48,6 +50,8 @@ export const catalog = {
   'accanto.outings.alert-received.v1': alertReceivedV1,
   'accanto.outings.alert-assigned.v1': alertAssignedV1,
   'accanto.outings.alert-closed.v1': alertClosedV1,
+  'accanto.outings.count-tally-recorded.v1': countTallyRecordedV1,
+  'accanto.outings.count-locked.v1': countLockedV1,
 } as const satisfies Record<string, z.ZodType>;
 
 export type EventSubject = keyof typeof catalog;

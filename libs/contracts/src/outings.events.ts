@@ -197,3 +197,25 @@ export const alertClosedV1 = z
     minutesToClose: z.number().int().min(0),
   })
   .strict();
+
+/** A team's tally for one area in a point-in-time count (racCONTAMI): people seen, and interviewed. */
+export const countTallyRecordedV1 = z
+  .object({
+    campaignId: z.uuid(),
+    area: areaCode,
+    observed: z.number().int().min(0),
+    interviewed: z.number().int().min(0),
+  })
+  .strict();
+
+/** A count's tallies were locked: its results are final. */
+export const countLockedV1 = z
+  .object({
+    campaignId: z.uuid(),
+    edition: z.string().max(64),
+    night: z.iso.date(),
+    areasCounted: z.number().int().min(0),
+    observed: z.number().int().min(0),
+    interviewed: z.number().int().min(0),
+  })
+  .strict();
