@@ -7,12 +7,14 @@ import { appRole, relayRole, type OutingsConfig } from './config.js';
 import { MigrationOutings0001 } from './migrations/migration-0001-outings.js';
 import { MigrationOutings0002 } from './migrations/migration-0002-contacts.js';
 import { MigrationOutings0003 } from './migrations/migration-0003-alerts.js';
+import { MigrationOutings0004 } from './migrations/migration-0004-counts.js';
+import { CountCampaign } from './counts/count.entity.js';
 import { Alert } from './alerts/alert.entity.js';
 import { Contact } from './contacts/contact.entity.js';
 import { Outing } from './outings/outing.entity.js';
 import { Unit } from './units/unit.entity.js';
 
-export const entities = [Unit, Outing, Contact, Alert];
+export const entities = [Unit, Outing, Contact, Alert, CountCampaign];
 
 /** The app connects as `street_outings_app`, which is not the tables' owner, so row-level security applies. */
 export function appOrmOptions(config: OutingsConfig): Options {
@@ -54,6 +56,7 @@ export async function prepareDatabase(config: OutingsConfig): Promise<void> {
           { name: 'outings-0001', class: MigrationOutings0001 },
           { name: 'outings-0002', class: MigrationOutings0002 },
           { name: 'outings-0003', class: MigrationOutings0003 },
+          { name: 'outings-0004', class: MigrationOutings0004 },
         ],
         transactional: true,
         silent: true,

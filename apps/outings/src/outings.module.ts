@@ -12,6 +12,8 @@ import type { OutingsConfig } from './config.js';
 import { ContactConsumer } from './contacts/contact.consumer.js';
 import { ContactController } from './contacts/contact.controller.js';
 import { ContactService } from './contacts/contact.service.js';
+import { CountController } from './counts/count.controller.js';
+import { CountService } from './counts/count.service.js';
 import { appOrmOptions, relayDatabaseUrl } from './database.js';
 import { OutingController } from './outings/outing.controller.js';
 import { OutingService } from './outings/outing.service.js';
@@ -49,8 +51,23 @@ export class OutingsModule {
           }),
         }),
       ],
-      controllers: [AreaController, UnitController, OutingController, ContactController, AlertController],
-      providers: [AreaService, UnitService, OutingService, ContactService, ContactConsumer, AlertService],
+      controllers: [
+        AreaController,
+        UnitController,
+        OutingController,
+        ContactController,
+        AlertController,
+        CountController,
+      ],
+      providers: [
+        AreaService,
+        UnitService,
+        OutingService,
+        ContactService,
+        ContactConsumer,
+        AlertService,
+        CountService,
+      ],
     };
   }
 }

@@ -41,6 +41,7 @@ describe('authorization per endpoint', () => {
   let otherOuting: { id: string; memberId: string };
   let contactId: string;
   let alertId: string;
+  let countId: string;
   beforeAll(async () => {
     outings = await startOutings();
     unitId = await outings.unitOf(users.ownerCoordinator);
@@ -52,7 +53,30 @@ describe('authorization per endpoint', () => {
     await outings.call(users.owner, 'PUT', `/outings/contacts/${contactId}`, aContact(ownOuting));
     alertId = newId();
     await outings.call(users.owner, 'PUT', `/outings/alerts/${alertId}`, anAlert());
+    countId = newId();
+    const prepared = await outings.call(users.lead, 'PUT', `/outings/counts/${countId}`, {
+      edition: '2027-winter',
+      night: '2027-01-20',
+      areas: ['duomo', 'cadorna', 'loreto'],
+    });
+    await outings.call(
+      users.lead,
+      'POST',
+      `/outings/counts/${countId}/status`,
+      { status: 'active' },
+      {
+        'if-match': prepared.headers.get('etag')!,
+      },
+    );
   });
+  // Each organisation tallies an area of its own in the open count.
+  const countedArea: Record<Actor, string> = {
+    owner: 'duomo',
+    other: 'cadorna',
+    lead: 'loreto',
+    hub: 'duomo',
+    auditor: 'duomo',
+  };
   /** A fresh alert the owner took, and its ETag. */
   const ownersAlert = async () => {
     const id = newId();
@@ -262,6 +286,61 @@ describe('authorization per endpoint', () => {
       name: 'GET /outings/alerts',
       expected: { owner: 200, other: 200, hub: 200, lead: 200, auditor: 403 },
       send: (actor) => outings.call(operators[actor], 'GET', '/outings/alerts'),
+    },
+    {
+      name: 'PUT /outings/counts/{id}',
+      expected: { owner: 403, other: 403, hub: 403, lead: 201, auditor: 403 },
+      send: (actor) =>
+        outings.call(operators[actor], 'PUT', `/outings/counts/${newId()}`, {
+          edition: `2030-summer-${actor}`,
+          night: '2030-07-10',
+          areas: ['duomo'],
+        }),
+    },
+    {
+      name: 'POST /outings/counts/{id}/status',
+      expected: { owner: 403, other: 403, hub: 403, lead: 200, auditor: 403 },
+      send: async (actor) => {
+        const id = newId();
+        const prepared = await outings.call(users.lead, 'PUT', `/outings/counts/${id}`, {
+          edition: `2031-summer-${actor}`,
+          night: '2031-07-10',
+          areas: ['duomo'],
+        });
+        return outings.call(
+          operators[actor],
+          'POST',
+          `/outings/counts/${id}/status`,
+          { status: 'active' },
+          {
+            'if-match': prepared.headers.get('etag')!,
+          },
+        );
+      },
+    },
+    {
+      name: 'PUT /outings/counts/{id}/tallies/{area}',
+      expected: { owner: 201, other: 201, hub: 403, lead: 201, auditor: 403 },
+      send: (actor) =>
+        outings.call(operators[actor], 'PUT', `/outings/counts/${countId}/tallies/${countedArea[actor]}`, {
+          observed: 6,
+          interviewed: 2,
+        }),
+    },
+    {
+      name: 'GET /outings/counts/{id}',
+      expected: { owner: 200, other: 200, hub: 200, lead: 200, auditor: 200 },
+      send: (actor) => outings.call(operators[actor], 'GET', `/outings/counts/${countId}`),
+    },
+    {
+      name: 'GET /outings/counts',
+      expected: { owner: 200, other: 200, hub: 200, lead: 200, auditor: 200 },
+      send: (actor) => outings.call(operators[actor], 'GET', '/outings/counts'),
+    },
+    {
+      name: 'GET /outings/counts/{id}/results',
+      expected: { owner: 200, other: 200, hub: 200, lead: 200, auditor: 200 },
+      send: (actor) => outings.call(operators[actor], 'GET', `/outings/counts/${countId}/results`),
     },
   ];
 

@@ -22,10 +22,12 @@ describe('bad input', () => {
   let underWayId: string;
   let out: { id: string; memberId: string };
   let alert: { id: string; etag: string };
+  let countId: string;
   const counts = async () => {
     const { rows } = await db.query(
       `select (select count(*) from unit)::int as units, (select count(*) from outing)::int as outings,
-              (select count(*) from contact)::int as contacts, (select count(*) from alert)::int as alerts,
+              (select count(*) from contact)::int as contacts,
+              (select count(*) from count_campaign)::int as counts, (select count(*) from count_tally)::int as tallies, (select count(*) from alert)::int as alerts,
               (select coalesce(max(version), 0) from alert)::int as latest_alert_version,
               (select count(*) from event_log)::int as events,
               (select coalesce(max(version), 0) from outing)::int as latest_version`,
@@ -50,6 +52,21 @@ describe('bad input', () => {
     const alertId = newId();
     const received = await outings.call(users.owner, 'PUT', `/outings/alerts/${alertId}`, anAlert());
     alert = { id: alertId, etag: received.headers.get('etag')! };
+    countId = newId();
+    const prepared = await outings.call(users.lead, 'PUT', `/outings/counts/${countId}`, {
+      edition: '2027-winter',
+      night: '2027-01-20',
+      areas: ['duomo'],
+    });
+    await outings.call(
+      users.lead,
+      'POST',
+      `/outings/counts/${countId}/status`,
+      { status: 'active' },
+      {
+        'if-match': prepared.headers.get('etag')!,
+      },
+    );
   });
   afterAll(async () => {
     await db?.end();
@@ -81,6 +98,15 @@ describe('bad input', () => {
     outings.call(users.owner, 'POST', `/outings/alerts/${alert.id}/${command}`, body, {
       'if-match': alert.etag,
     });
+  const aCount = (overrides: Record<string, unknown>) => () =>
+    outings.call(users.lead, 'PUT', `/outings/counts/${newId()}`, {
+      edition: '2029-winter',
+      night: '2029-01-20',
+      areas: ['duomo'],
+      ...overrides,
+    });
+  const aTally = (area: string, body: unknown) => () =>
+    outings.call(users.owner, 'PUT', `/outings/counts/${countId}/tallies/${area}`, body);
   const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
 
   const cases: Array<{
@@ -456,6 +482,56 @@ describe('bad input', () => {
       name: 'alert change without If-Match',
       send: () => outings.call(users.owner, 'POST', `/outings/alerts/${alert.id}/assign`, { unitId }),
       status: 428,
+    },
+    {
+      name: 'count edition not in the form 2026-winter',
+      send: aCount({ edition: 'winter' }),
+      status: 422,
+      field: 'body.edition',
+    },
+    {
+      name: 'count over an area the city does not have',
+      send: aCount({ areas: ['atlantide'] }),
+      status: 422,
+      field: 'body.areas',
+    },
+    { name: 'count over no area', send: aCount({ areas: [] }), status: 422, field: 'body.areas' },
+    {
+      name: 'count night that is not a date',
+      send: aCount({ night: '20 Jan' }),
+      status: 422,
+      field: 'body.night',
+    },
+    {
+      name: 'tally with more interviewed than observed',
+      send: aTally('duomo', { observed: 3, interviewed: 4 }),
+      status: 422,
+      field: 'body.interviewed',
+    },
+    {
+      name: 'tally below zero',
+      send: aTally('duomo', { observed: -1, interviewed: 0 }),
+      status: 422,
+      field: 'body.observed',
+    },
+    {
+      name: 'tally of an area outside the count',
+      send: aTally('bovisa', { observed: 3, interviewed: 1 }),
+      status: 422,
+      field: 'params.area',
+    },
+    {
+      name: 'count status that does not exist',
+      send: () =>
+        outings.call(
+          users.lead,
+          'POST',
+          `/outings/counts/${countId}/status`,
+          { status: 'done' },
+          { 'if-match': '"2"' },
+        ),
+      status: 422,
+      field: 'body.status',
     },
     {
       name: 'district outside 1–9',

@@ -135,4 +135,39 @@ describe('row-level security', () => {
       asTenant(tenant('volontari-milano-aperta', 'coordinator'), `update contact set bedded_down = false`),
     ).rejects.toThrow(/permission denied/);
   });
+  it('a tally row is its organisation’s and the lead’s, hub’s and auditors’; partners get only the sums', async () => {
+    const id = newId();
+    const prepared = await outings.call(users.lead, 'PUT', `/outings/counts/${id}`, {
+      edition: '2027-winter',
+      night: '2027-01-20',
+      areas: ['duomo'],
+    });
+    await outings.call(
+      users.lead,
+      'POST',
+      `/outings/counts/${id}/status`,
+      { status: 'active' },
+      {
+        'if-match': prepared.headers.get('etag')!,
+      },
+    );
+    await outings.call(users.owner, 'PUT', `/outings/counts/${id}/tallies/duomo`, {
+      observed: 3,
+      interviewed: 1,
+    });
+    const areas = async (organisation: string, roles: string) =>
+      (await asTenant(tenant(organisation, roles), 'select area from count_tally')).rows.map((r) => r.area);
+    expect(await areas('volontari-milano-aperta', 'operator')).toEqual(['duomo']);
+    expect(await areas('cri-milano', 'lead')).toEqual(['duomo']);
+    expect(await areas('casa-della-carita', 'coordinator')).toEqual([]);
+    const sums = await asTenant(
+      tenant('casa-della-carita', 'coordinator'),
+      'select * from count_district_totals($1)',
+      [id],
+    );
+    expect(sums.rows).toEqual([{ district: 1, observed: '3', interviewed: '1', areas: '1' }]);
+    await expect(
+      asTenant(tenant('casa-della-carita', 'coordinator'), `update count_campaign set status = 'archived'`),
+    ).resolves.toMatchObject({ rowCount: 0 });
+  });
 });
