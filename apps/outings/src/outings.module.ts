@@ -12,6 +12,8 @@ import type { OutingsConfig } from './config.js';
 import { ContactConsumer } from './contacts/contact.consumer.js';
 import { ContactController } from './contacts/contact.controller.js';
 import { ContactService } from './contacts/contact.service.js';
+import { CoverageController } from './coverage/coverage.controller.js';
+import { CoverageService } from './coverage/coverage.service.js';
 import { CountController } from './counts/count.controller.js';
 import { CountService } from './counts/count.service.js';
 import { appOrmOptions, relayDatabaseUrl } from './database.js';
@@ -55,6 +57,7 @@ export class OutingsModule {
         AreaController,
         UnitController,
         OutingController,
+        CoverageController,
         ContactController,
         AlertController,
         CountController,
@@ -63,6 +66,7 @@ export class OutingsModule {
         AreaService,
         UnitService,
         OutingService,
+        CoverageService,
         ContactService,
         ContactConsumer,
         AlertService,

@@ -7,15 +7,12 @@ import { etagOf, Input, versionFromIfMatch, type Page } from '#http';
 import {
   cancelInput,
   completeInput,
-  coverageQuery,
   listOutingsQuery,
   outingIdParams,
   planInput,
   startInput,
   type CancelInput,
   type CompleteInput,
-  type CoverageQuery,
-  type CoverageView,
   type ListOutingsQuery,
   type OutingView,
   type PlanInput,
@@ -104,14 +101,6 @@ export class OutingController {
   @Input({ query: listOutingsQuery })
   list(@CurrentActor() actor: Actor, @Query() query: ListOutingsQuery): Promise<Page<OutingView>> {
     return this.outings.list(actor, query);
-  }
-
-  /** Coordination: which areas have a unit on a night, and whose. */
-  @Get('coverage')
-  @Roles('operator', 'coordinator', 'hub', 'lead', 'auditor')
-  @Input({ query: coverageQuery })
-  coverage(@CurrentActor() actor: Actor, @Query() query: CoverageQuery): Promise<CoverageView> {
-    return this.outings.coverage(actor, query.night);
   }
 }
 

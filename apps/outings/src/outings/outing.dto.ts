@@ -92,9 +92,6 @@ export const listOutingsQuery = z
   .strict();
 export type ListOutingsQuery = z.output<typeof listOutingsQuery>;
 
-export const coverageQuery = z.object({ night: z.iso.date() }).strict();
-export type CoverageQuery = z.output<typeof coverageQuery>;
-
 export type OutingView = {
   id: string;
   organisation: string;
@@ -119,16 +116,6 @@ export type OutingView = {
   volunteerMinutes: number | null;
   createdAt: string;
   updatedAt: string;
-};
-
-export type CoverageView = {
-  night: string;
-  areas: Array<{
-    code: string;
-    name: string;
-    district: number;
-    outings: Array<{ id: string; organisation: string; unitId: string; status: string; covered: boolean }>;
-  }>;
 };
 
 export function toOutingView(o: Outing, seesTeam: boolean, volunteerMinutes: number | null): OutingView {

@@ -30,7 +30,6 @@ import {
   toOutingView,
   type CancelInput,
   type CompleteInput,
-  type CoverageView,
   type ListOutingsQuery,
   type OutingView,
   type PlanInput,
@@ -313,48 +312,6 @@ export class OutingService {
       const page = rows.slice(0, query.limit);
       const next = rows.length > query.limit ? encodeCursor({ id: page.at(-1)!.id }) : null;
       return { items: page.map((o) => view(actor, o)), next };
-    });
-  }
-
-  /** Who is where on a night: each area with the outings that planned or covered it. */
-  async coverage(actor: Actor, night: string): Promise<CoverageView> {
-    if (!canRead(actor)) return { night, areas: [] };
-    return this.inTenant(actor, async (em) => {
-      const rows = await em.execute<
-        Array<{
-          code: string;
-          name: string;
-          district: number;
-          id: string;
-          organisation: string;
-          unit_id: string;
-          status: string;
-          covered: boolean;
-        }>
-      >(
-        `select a.code, a.name, a.district, o.id, o.organisation, o.unit_id, o.status,
-                a.code = any(o.areas_covered) as covered
-           from outing o join area a on a.code = any(o.areas_planned) or a.code = any(o.areas_covered)
-          where o.night = ?::date and o.status <> 'cancelled'
-          order by a.district, a.code, o.id`,
-        [night],
-      );
-      const areas: CoverageView['areas'] = [];
-      for (const row of rows) {
-        let area = areas.at(-1);
-        if (area?.code !== row.code) {
-          area = { code: row.code, name: row.name, district: row.district, outings: [] };
-          areas.push(area);
-        }
-        area.outings.push({
-          id: row.id,
-          organisation: row.organisation,
-          unitId: row.unit_id,
-          status: row.status,
-          covered: row.covered,
-        });
-      }
-      return { night, areas };
     });
   }
 }
