@@ -39,4 +39,12 @@ describe('who reads a street contact', () => {
     expect(contactAccess(actor('cri-milano', 'lead'), owned)).toBeNull();
     expect(contactAccess(actor('auditors', 'auditor'), owned)).toBeNull();
   });
+
+  it('the hub reads a person at special risk’s contacts only where the owner named it', () => {
+    const hub = actor('centro-sammartini', 'hub');
+    expect(contactAccess(hub, owned, [])).toBeNull();
+    expect(contactAccess(hub, owned, ['centro-sammartini'])).toBe('hub');
+    // The owner's own staff read them whatever the restriction says.
+    expect(contactAccess(actor('casa-della-carita', 'operator'), owned, [])).toBe('owner');
+  });
 });

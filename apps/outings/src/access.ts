@@ -32,12 +32,19 @@ export function seesTeam(actor: Actor, outing: { organisation: string }): boolea
 
 /**
  * Street contacts are about a person: the owning organisation's staff read them, and the hub, each
- * read recorded. Other partners will see them as they see the person once the people service's
+ * read recorded, except a person at special risk's (`restrictedTo`: the organisations the owner
+ * named). Other partners will see contacts as they see the person once the people service's
  * consents reach this one; until then they see none (architecture.md §5: never more than allowed).
  */
-export function contactAccess(actor: Actor, contact: { organisation: string }): 'owner' | 'hub' | null {
+export function contactAccess(
+  actor: Actor,
+  contact: { organisation: string },
+  restrictedTo: string[] | null = null,
+): 'owner' | 'hub' | null {
   if (isPartnerStaff(actor) && actor.organisation === contact.organisation) return 'owner';
-  if (actor.roles.includes('hub')) return 'hub';
+  if (actor.roles.includes('hub') && (restrictedTo === null || restrictedTo.includes(actor.organisation))) {
+    return 'hub';
+  }
   return null;
 }
 

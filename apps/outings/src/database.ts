@@ -8,6 +8,7 @@ import { MigrationOutings0001 } from './migrations/migration-0001-outings.js';
 import { MigrationOutings0002 } from './migrations/migration-0002-contacts.js';
 import { MigrationOutings0003 } from './migrations/migration-0003-alerts.js';
 import { MigrationOutings0004 } from './migrations/migration-0004-counts.js';
+import { MigrationOutings0005 } from './migrations/migration-0005-restricted-persons.js';
 import { CountCampaign } from './counts/count.entity.js';
 import { Alert } from './alerts/alert.entity.js';
 import { Contact } from './contacts/contact.entity.js';
@@ -57,6 +58,7 @@ export async function prepareDatabase(config: OutingsConfig): Promise<void> {
           { name: 'outings-0002', class: MigrationOutings0002 },
           { name: 'outings-0003', class: MigrationOutings0003 },
           { name: 'outings-0004', class: MigrationOutings0004 },
+          { name: 'outings-0005', class: MigrationOutings0005 },
         ],
         transactional: true,
         silent: true,

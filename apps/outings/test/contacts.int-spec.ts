@@ -31,6 +31,40 @@ describe('street contacts', () => {
     );
   };
 
+  /** What the people service would publish, straight onto the test's stream. */
+  const publishFromPeople = async (
+    event: string,
+    payload: Record<string, unknown> & { personId: string },
+  ) => {
+    const nats = await connect({ servers: process.env.NATS_URL! });
+    try {
+      const envelope = {
+        id: newId(),
+        type: `people.${event}`,
+        version: 1,
+        occurredAt: new Date().toISOString(),
+        recordedAt: new Date().toISOString(),
+        organisation: owner,
+        actor: { userId: 'people-coordinator', organisation: owner, roles: ['coordinator'] },
+        correlationId: newId(),
+        causationId: null,
+        subjects: { personId: payload.personId },
+        payload,
+      };
+      const h = headers();
+      h.set('Nats-Msg-Id', envelope.id);
+      await jetstream(nats).publish(
+        natsSubject(`accanto.people.${event}.v1`, outings.namespace),
+        JSON.stringify(envelope),
+        {
+          headers: h,
+        },
+      );
+    } finally {
+      await nats.close();
+    }
+  };
+
   it('records a contact once; the same upload again changes nothing, a different one is refused', async () => {
     const id = newId();
     const first = await put(id, aContact(outing));
@@ -162,31 +196,7 @@ describe('street contacts', () => {
     const before = newId();
     await put(before, aContact(outing, { personId, anonymousDescription: null }));
 
-    const nats = await connect({ servers: process.env.NATS_URL! });
-    try {
-      const envelope = {
-        id: newId(),
-        type: 'people.person-forgotten',
-        version: 1,
-        occurredAt: new Date().toISOString(),
-        recordedAt: new Date().toISOString(),
-        organisation: owner,
-        actor: { userId: 'people-erasure', organisation: owner, roles: ['coordinator'] },
-        correlationId: newId(),
-        causationId: null,
-        subjects: { personId },
-        payload: { personId },
-      };
-      const h = headers();
-      h.set('Nats-Msg-Id', envelope.id);
-      await jetstream(nats).publish(
-        natsSubject('accanto.people.person-forgotten.v1', outings.namespace),
-        JSON.stringify(envelope),
-        { headers: h },
-      );
-    } finally {
-      await nats.close();
-    }
+    await publishFromPeople('person-forgotten', { personId });
 
     const forgotten = await eventually(async () => {
       const read = await outings.call(users.owner, 'GET', `/outings/contacts/${before}`);
@@ -208,5 +218,29 @@ describe('street contacts', () => {
     expect(late.status).toBe(201);
     expect(late.body).toMatchObject({ personId: null, forgotten: true, place: { description: null } });
     await eventually(() => expect(contactEvents(after)[0]?.data.payload).toMatchObject({ personId: null }));
+  });
+  it('hides a person at special risk’s contacts from the hub, unless the owner named it', async () => {
+    const personId = newId();
+    const id = newId();
+    await put(id, aContact(outing, { personId, anonymousDescription: null }));
+    const hubSees = async () => (await outings.call(users.hub, 'GET', `/outings/contacts/${id}`)).status;
+    expect(await hubSees()).toBe(200);
+
+    await publishFromPeople('person-restriction-changed', { personId, restricted: true, organisations: [] });
+    await eventually(async () => expect(await hubSees()).toBe(404));
+    const listed = await outings.call(users.hub, 'GET', `/outings/contacts?personId=${personId}`);
+    expect(listed.body.items).toEqual([]);
+    expect((await outings.call(users.owner, 'GET', `/outings/contacts/${id}`)).status).toBe(200);
+
+    await publishFromPeople('person-restriction-changed', {
+      personId,
+      restricted: true,
+      organisations: ['centro-sammartini'],
+    });
+    await eventually(async () => expect(await hubSees()).toBe(200));
+    await publishFromPeople('person-restriction-changed', { personId, restricted: true, organisations: [] });
+    await eventually(async () => expect(await hubSees()).toBe(404));
+    await publishFromPeople('person-restriction-changed', { personId, restricted: false, organisations: [] });
+    await eventually(async () => expect(await hubSees()).toBe(200));
   });
 });

@@ -170,4 +170,31 @@ describe('row-level security', () => {
       asTenant(tenant('casa-della-carita', 'coordinator'), `update count_campaign set status = 'archived'`),
     ).resolves.toMatchObject({ rowCount: 0 });
   });
+  it('the hub reads no contact of a person at special risk at the database either, unless named', async () => {
+    const out = await outings.outingOut(users.owner, users.ownerCoordinator);
+    const personId = newId();
+    const contactId = newId();
+    await outings.call(users.owner, 'PUT', `/outings/contacts/${contactId}`, {
+      ...aContact(out),
+      personId,
+      anonymousDescription: null,
+    });
+    const hubReads = async (named: string[]) => {
+      await asApp.query('begin');
+      try {
+        await asApp.query('select restrict_person($1, true, $2)', [personId, named]);
+        await asApp.query("select set_config('accanto.organisation', 'centro-sammartini', true)");
+        await asApp.query("select set_config('accanto.roles', 'hub', true)");
+        return (await asApp.query('select id from contact where person_id = $1', [personId])).rows;
+      } finally {
+        await asApp.query('rollback');
+      }
+    };
+    expect(await hubReads([])).toEqual([]);
+    expect(await hubReads(['centro-sammartini'])).toEqual([{ id: contactId }]);
+    // The list itself changes only through restrict_person.
+    await expect(
+      asTenant(tenant('centro-sammartini', 'hub'), 'delete from restricted_person'),
+    ).rejects.toThrow(/permission denied/);
+  });
 });

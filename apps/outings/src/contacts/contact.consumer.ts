@@ -3,7 +3,10 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Messaging } from '#messaging';
 import { ContactService } from './contact.service.js';
 
-/** Follows the people service's erasures: what this service derived about the person is anonymised. */
+/**
+ * Follows the people service: an erased person's contacts are anonymised; a person at special risk's
+ * contacts are hidden from the hub unless the owner named it.
+ */
 @Injectable()
 export class ContactConsumer implements OnApplicationBootstrap {
   constructor(
@@ -15,11 +18,19 @@ export class ContactConsumer implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     await this.messaging.startConsumer({
       orm: this.orm,
-      durable: 'outings-person-forgotten',
-      filterSubject: 'accanto.people.person-forgotten.v1',
+      durable: 'outings-people',
+      // One filter per consumer on NATS 2.9: the people service's events, the rest acknowledged unread.
+      filterSubject: 'accanto.people.>',
       handlers: {
         'accanto.people.person-forgotten.v1': (event, em) =>
           this.contacts.forgetPerson(em, event.payload.personId, new Date(event.occurredAt)),
+        'accanto.people.person-restriction-changed.v1': (event, em) =>
+          this.contacts.restrictPerson(
+            em,
+            event.payload.personId,
+            event.payload.restricted,
+            event.payload.organisations,
+          ),
       },
     });
   }

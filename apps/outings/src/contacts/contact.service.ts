@@ -19,7 +19,7 @@ import {
   type Page,
 } from '#http';
 import { EventLog, type NewEvent } from '#messaging';
-import { tenantSession } from '#persistence';
+import { arrayParameters, tenantSession } from '#persistence';
 import { contactAccess, isPartnerStaff } from '../access.js';
 import { unknownAreas } from '../areas/area.queries.js';
 import { Outing } from '../outings/outing.entity.js';
@@ -214,9 +214,10 @@ export class ContactService {
   async get(actor: Actor, id: string): Promise<ContactView> {
     return this.inTenant(actor, async (em) => {
       const contact = await em.findOne(Contact, { id });
-      if (!contact || contactAccess(actor, contact) === null) throw new NotFoundProblem('contact');
-      await this.recordReads(em, actor, [contact]);
-      return toContactView(contact);
+      const [read] = contact ? await this.readable(em, actor, [contact]) : [];
+      if (!read) throw new NotFoundProblem('contact');
+      await this.recordReads(em, actor, [read]);
+      return toContactView(read.contact);
     });
   }
 
@@ -229,20 +230,48 @@ export class ContactService {
       ...(cursor ? { id: { $gt: cursor.id } } : {}),
     };
     return this.inTenant(actor, async (em) => {
-      // Row-level security already leaves out what the actor may not see; the filter says it again.
-      const rows = (await em.find(Contact, where, { orderBy: { id: 'asc' }, limit: query.limit + 1 })).filter(
-        (c) => contactAccess(actor, c) !== null,
-      );
+      const found = await em.find(Contact, where, { orderBy: { id: 'asc' }, limit: query.limit + 1 });
+      const rows = await this.readable(em, actor, found);
       const page = rows.slice(0, query.limit);
       await this.recordReads(em, actor, page);
-      const next = rows.length > query.limit ? encodeCursor({ id: page.at(-1)!.id }) : null;
-      return { items: page.map(toContactView), next };
+      const next = rows.length > query.limit ? encodeCursor({ id: page.at(-1)!.contact.id }) : null;
+      return { items: page.map((read) => toContactView(read.contact)), next };
+    });
+  }
+
+  /**
+   * The contacts the actor may read, with the basis. Row-level security already left out the rest;
+   * this says it again in the service, restrictions of persons at special risk included.
+   */
+  private async readable(
+    em: EntityManager,
+    actor: Actor,
+    contacts: Contact[],
+  ): Promise<Array<{ contact: Contact; access: 'owner' | 'hub' }>> {
+    const ids = [...new Set(contacts.map((c) => c.personId).filter((id): id is string => id !== null))];
+    const restrictions = new Map(
+      ids.length === 0
+        ? []
+        : (
+            await em.execute<Array<{ person_id: string; organisations: string[] }>>(
+              'select person_id, organisations from restricted_person where person_id in (?)',
+              [ids],
+            )
+          ).map((r) => [r.person_id, r.organisations]),
+    );
+    return contacts.flatMap((contact) => {
+      const access = contactAccess(actor, contact, restrictions.get(contact.personId ?? '') ?? null);
+      return access ? [{ contact, access }] : [];
     });
   }
 
   /** Reads across an organisation boundary become events, so auditors see who viewed what. */
-  private async recordReads(em: EntityManager, actor: Actor, contacts: Contact[]): Promise<void> {
-    const crossing = contacts.filter((c) => contactAccess(actor, c) === 'hub');
+  private async recordReads(
+    em: EntityManager,
+    actor: Actor,
+    reads: Array<{ contact: Contact; access: 'owner' | 'hub' }>,
+  ): Promise<void> {
+    const crossing = reads.filter((read) => read.access === 'hub').map((read) => read.contact);
     if (crossing.length === 0) return;
     const correlationId = uuidv7();
     await this.events.append(
@@ -256,6 +285,15 @@ export class ContactService {
         payload: { contactId: c.id, personId: c.personId, basis: 'hub' as const },
       })),
     );
+  }
+
+  /** A person at special risk, or no longer: the hub reads their contacts only if named. */
+  async restrictPerson(em: EntityManager, personId: string, restricted: boolean, organisations: string[]) {
+    await em.execute('select restrict_person(?, ?, ?::text[])', [
+      personId,
+      restricted,
+      arrayParameters([organisations])[0],
+    ]);
   }
 
   /** The person was erased in the people service: their contacts stay, anonymous. */
