@@ -13,7 +13,8 @@ import { createDatabase, dropDatabase, fetchToken, startInfrastructure, uniqueNa
 import { cpuPerOperation, cpuSnapshot, type CpuPerOperation } from './bench/cpu.js';
 import { eventLatency, outboxBacklog } from './bench/event-latency.js';
 import { maxThroughput, openLoop, percentile, type Target } from './bench/load.js';
-import { snapshotBuild, startPeopleProcess } from './bench/people-process.js';
+import { snapshotBuild, startAppProcess } from './bench/app-process.js';
+import { measureOutings } from './bench/outings.js';
 import { rawInsertRate } from './bench/registration.js';
 import { fixed, markdownTable, residentMemory, textTable, type Row } from './bench/report.js';
 import { sampleOpenTransactions, sampleSessions, type SessionProfile } from './bench/sessions.js';
@@ -32,6 +33,9 @@ const sameNames = process.env.BENCH_NAMES === 'same'; // read again in ./bench/r
 const seconds = quick ? { raw: 2, max: 2, fixed: 3, events: 3 } : { raw: 10, max: 10, fixed: 15, events: 20 };
 const connectionCounts = quick ? [8] : [8, 16, 32];
 const eventRate = 100;
+const contactRate = 200;
+// BENCH_OUTINGS=off skips issue 4's measures of the outings app.
+const skipOutings = process.env.BENCH_OUTINGS === 'off';
 // 16 organisations, an operator and a coordinator each: 32 simulated users, one token each.
 const organisations = ['cri-milano', 'volontari-milano-aperta', 'casa-della-carita'].concat(
   Array.from({ length: 13 }, (_, i) => `partner-${String(i + 4).padStart(2, '0')}`),
@@ -101,7 +105,7 @@ async function startPeople(
     PEOPLE_MATCHER: matcherOff ? 'false' : 'true',
     PEOPLE_RELAY: relay === 'process' ? 'false' : 'true',
   };
-  const app = await startPeopleProcess(build.root, env);
+  const app = await startAppProcess(build.root, env);
   cleanup.push(async () => {
     await app.stop();
     if (process.env.BENCH_APP_FLAGS)
@@ -112,7 +116,7 @@ async function startPeople(
   const owner = new pg.Client({ connectionString: db.url });
   await owner.connect();
   cleanup.push(() => owner.end());
-  const relayProcess = await startPeopleProcess(build.root, env, {
+  const relayProcess = await startAppProcess(build.root, env, {
     file: 'relay',
     ready: async () =>
       (
@@ -285,6 +289,7 @@ async function run(rows: Row[]) {
       figure: `${fixed(self.rssMb)} / ${fixed(self.peakMb)} MB`,
     },
   );
+  const outings = skipOutings ? null : await runOutings(rows, idp);
   return {
     raw,
     max,
@@ -293,7 +298,69 @@ async function run(rows: Row[]) {
     events,
     openTransactions,
     memory: { idleMemory, app, relay: relayMemory, self },
+    outings,
   };
+}
+
+/** Issue 4's measures: the outings app as a real process on its own database and streams. */
+async function runOutings(rows: Row[], idp: Awaited<ReturnType<typeof startDevIdentityProvider>>) {
+  const namespace = uniqueName('bench');
+  const db = await freshDatabase();
+  cleanup.push(async () => {
+    for (const stream of [streamNames(namespace).events, streamNames(namespace).deadLetter])
+      await jsm.streams.delete(stream).catch(() => false);
+  });
+  const outingsApp = await startAppProcess(
+    build.root,
+    {
+      DATABASE_URL: db.url,
+      DATABASE_PROVISION: 'true',
+      NATS_URL: infrastructure.natsUrl,
+      NATS_NAMESPACE: namespace,
+      OIDC_ISSUER: idp.issuer,
+      LOG_LEVEL: 'warn',
+    },
+    { app: 'outings' },
+  );
+  cleanup.push(() => outingsApp.stop());
+  const result = await measureOutings({
+    url: outingsApp.url,
+    tokens: {
+      operator: await fetchToken(idp, 'volontari-milano-aperta.operator'),
+      coordinator: await fetchToken(idp, 'volontari-milano-aperta.coordinator'),
+    },
+    natsUrl: infrastructure.natsUrl,
+    jsm,
+    namespace,
+    consumerDb: (await freshDatabase()).url,
+    batches: quick ? 1 : 3,
+    batchSize: 500,
+    rate: contactRate,
+    seconds: seconds.fixed,
+    cleanup,
+  });
+  const memory = residentMemory(outingsApp.pid);
+  rows.push(
+    {
+      measure: `(e) offline batch of 500 contacts: upload -> last event consumed (${result.batches.length} batches)`,
+      figure: `${result.batches.map((b) => `${fixed(b.endToEndMs)} ms (response ${fixed(b.responseMs)} ms)`).join('; ')}`,
+      goal: '< 2000 ms',
+      met: result.worstBatchMs < 2000,
+    },
+    {
+      measure: `(f) contact recording at ${contactRate} req/s, open loop, ${seconds.fixed} s`,
+      figure: `${ms(result.single.p50, result.single.p99)} (achieved ${fixed(result.single.achieved)} req/s, ${result.single.failed} failed)`,
+      goal: 'p99 < 50 ms',
+      met: result.single.p99 < 50 && result.single.failed === 0,
+    },
+    {
+      measure: '(d) outings app RSS / peak',
+      figure: `${fixed(memory.rssMb)} / ${fixed(memory.peakMb)} MB`,
+      goal: 'peak < 250 MB',
+      met: memory.peakMb < 250,
+    },
+  );
+  return { ...result, memory };
 }
 
 try {
@@ -311,7 +378,7 @@ try {
       ? "Every registration has aPerson()'s name (BENCH_NAMES=same): the matcher's worst case."
       : "Registrations have aPerson()'s body with random names of the same lengths.",
   ];
-  const title = `Accanto people benchmark, ${startedAt.toISOString()}${quick ? ' (BENCH_QUICK: figures meaningless)' : ''}`;
+  const title = `Accanto benchmark (people, outings), ${startedAt.toISOString()}${quick ? ' (BENCH_QUICK: figures meaningless)' : ''}`;
   console.log(`\n${title}\n${context.join('\n')}\n\n${textTable(rows)}\n`);
   const stamp =
     startedAt

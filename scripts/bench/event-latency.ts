@@ -5,7 +5,9 @@ import { fork } from 'node:child_process';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { messagingMigrationSql, natsSubject, streamNames } from '#messaging';
+import type { EventSubject } from '#contracts';
 import { appNodeFlags, collectEvents } from '#testing';
+import type { FollowerArgs } from './follower.js';
 import { openLoop, type Target } from './load.js';
 
 /**
@@ -61,6 +63,52 @@ export async function outboxBacklog(
  * subject, in this process), and when the consumer's handler was entered (inside its transaction,
  * after the inbox insert, in the follower).
  */
+export type Handled = { key: string; at: number; wallClock: number; recordedAt: string };
+
+/**
+ * Another service's consumer (follower.ts) as a process of its own, on its own database with the
+ * messaging tables, following `subject` from now on; `onHandled` hears of each event it handled.
+ */
+export async function startFollower(options: {
+  natsUrl: string;
+  jsm: JetStreamManager;
+  consumerDb: string;
+  namespace: string;
+  filterSubject: string;
+  subject: EventSubject;
+  key: string;
+  cleanup: Array<() => Promise<unknown>>;
+  onHandled: (event: Handled) => void;
+}): Promise<void> {
+  const { natsUrl, jsm, consumerDb, namespace, filterSubject, subject, key, cleanup } = options;
+  const setup = new pg.Client({ connectionString: consumerDb });
+  await setup.connect();
+  await setup.query(messagingMigrationSql({ app: 'postgres', relay: 'postgres' }));
+  await setup.end();
+  // Created here with DeliverPolicy.New (startConsumer keeps an existing durable) so that it
+  // follows this phase only, not the backlog of earlier runs.
+  await jsm.consumers.add(streamNames(namespace).events, {
+    durable_name: 'bench-follower',
+    filter_subject: natsSubject(filterSubject, namespace),
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.New,
+  });
+  const args: FollowerArgs = [consumerDb, natsUrl, namespace, filterSubject, subject, key];
+  const follower = fork(resolve(import.meta.dirname, 'follower.js'), args, { execArgv: [...appNodeFlags] });
+  const exited = new Promise((done) => follower.once('exit', done));
+  cleanup.push(async () => {
+    follower.disconnect();
+    await exited;
+  });
+  await new Promise<void>((ready, failed) => {
+    follower.once('exit', (code) => failed(new Error(`the follower exited with ${code}`)));
+    follower.on('message', (message: 'ready' | Handled) => {
+      if (message === 'ready') return ready();
+      options.onHandled(message);
+    });
+  });
+}
+
 export async function eventLatency(options: {
   nats: NatsConnection;
   natsUrl: string;
@@ -73,22 +121,10 @@ export async function eventLatency(options: {
   cleanup: Array<() => Promise<unknown>>;
 }) {
   const { nats, natsUrl, jsm, consumerDb, namespace, cleanup } = options;
-  const setup = new pg.Client({ connectionString: consumerDb });
-  await setup.connect();
-  await setup.query(messagingMigrationSql({ app: 'postgres', relay: 'postgres' }));
-  await setup.end();
-  // Created here with DeliverPolicy.New (startConsumer keeps an existing durable) so that it
-  // follows this phase only, not the backlog of the throughput runs.
-  await jsm.consumers.add(streamNames(namespace).events, {
-    durable_name: 'bench-follower',
-    filter_subject: natsSubject('accanto.people.>', namespace),
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.New,
-  });
   // Keyed by person id, filled in whatever order things happen: the message can beat the response.
   const responded = new Map<string, number>();
   const onStream = new Map<string, number>();
-  const handled = new Map<string, { at: number; wallClock: number; recordedAt: string }>();
+  const handled = new Map<string, Handled>();
   const personOf = (data: unknown) => (data as { subjects: { personId: string } }).subjects.personId;
   // Times on the epoch, in milliseconds with this process's resolution: the follower reports the same.
   const now = () => performance.timeOrigin + performance.now();
@@ -96,23 +132,16 @@ export async function eventLatency(options: {
     callback: (_error, msg) => void onStream.set(personOf(msg.json()), now()),
   });
   cleanup.push(async () => tap.unsubscribe());
-  const follower = fork(resolve(import.meta.dirname, 'follower.js'), [consumerDb, natsUrl, namespace], {
-    execArgv: [...appNodeFlags],
-  });
-  const exited = new Promise((done) => follower.once('exit', done));
-  cleanup.push(async () => {
-    follower.disconnect();
-    await exited;
-  });
-  await new Promise<void>((ready, failed) => {
-    follower.once('exit', (code) => failed(new Error(`the follower exited with ${code}`)));
-    follower.on(
-      'message',
-      (message: 'ready' | { personId: string; at: number; wallClock: number; recordedAt: string }) => {
-        if (message === 'ready') return ready();
-        handled.set(message.personId, message);
-      },
-    );
+  await startFollower({
+    natsUrl,
+    jsm,
+    consumerDb,
+    namespace,
+    cleanup,
+    filterSubject: 'accanto.people.>',
+    subject: 'accanto.people.person-registered.v1',
+    key: 'personId',
+    onHandled: (event) => handled.set(event.key, event),
   });
   const http = await openLoop(options.target, options.rate, options.seconds, (id, at) =>
     responded.set(id, performance.timeOrigin + at),

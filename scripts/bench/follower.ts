@@ -1,35 +1,38 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { connect } from '@nats-io/transport-node';
-import { startConsumer } from '#messaging';
+import { startConsumer, type EventHandlers } from '#messaging';
+import type { EventSubject } from '#contracts';
 
-// Another service following the people events, as a process of its own (forked by event-latency.ts
-// with an IPC channel): the load generator's work never delays its handler. Each handled event is
-// reported with this process's clock as milliseconds since the epoch (timeOrigin + now), which the
-// parent can compare with its own.
-const [consumerDb, natsUrl, namespace] = process.argv.slice(2);
-const send = (message: unknown) => process.send!(message);
+// Another service following events, as a process of its own (forked with an IPC channel by the
+// benchmark): the load generator's work never delays its handler. Each handled event of `subject` is
+// reported by its `subjects[key]` with this process's clock as milliseconds since the epoch
+// (timeOrigin + now), which the parent can compare with its own.
+const [consumerDb, natsUrl, namespace, filterSubject, subject, key] = process.argv.slice(2);
+// After the parent disconnects, messages still in flight are dropped: nobody is listening.
+const send = (message: unknown) => void (process.connected && process.send!(message));
 const orm = await MikroORM.init({
   clientUrl: consumerDb,
   entities: [],
   discovery: { warnWhenNoEntities: false },
 });
 const nats = await connect({ servers: natsUrl });
+const handlers = {
+  [subject]: async (event: { subjects: Record<string, string>; recordedAt: string }) => {
+    send({
+      key: event.subjects[key],
+      at: performance.timeOrigin + performance.now(),
+      wallClock: Date.now(),
+      recordedAt: event.recordedAt,
+    });
+  },
+} as EventHandlers;
 const consumer = await startConsumer({
   nats,
   namespace,
   orm,
   durable: 'bench-follower',
-  filterSubject: 'accanto.people.>',
-  handlers: {
-    'accanto.people.person-registered.v1': async (event) => {
-      send({
-        personId: event.subjects.personId,
-        at: performance.timeOrigin + performance.now(),
-        wallClock: Date.now(),
-        recordedAt: event.recordedAt,
-      });
-    },
-  },
+  filterSubject,
+  handlers,
 });
 send('ready');
 process.once('disconnect', () => {
@@ -40,3 +43,12 @@ process.once('disconnect', () => {
     process.exit(0);
   })();
 });
+
+export type FollowerArgs = [
+  consumerDb: string,
+  natsUrl: string,
+  namespace: string,
+  filterSubject: string,
+  subject: EventSubject,
+  key: string,
+];

@@ -52,6 +52,12 @@ export async function openLoop(
   rate: number,
   seconds: number,
   onCreated: (id: string, respondedAt: number) => void = () => undefined,
+  /** What request i is; by default a person's registration. It must answer 201 with the id. */
+  request: (i: number) => { method: string; path: string; body: string } = () => ({
+    method: 'POST',
+    path,
+    body: body(),
+  }),
 ) {
   const latencies: number[] = [];
   let failed = 0;
@@ -62,10 +68,11 @@ export async function openLoop(
     const due = start + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait >= 1) await sleep(wait);
-    const send = fetch(`${target.url}${path}`, {
-      method: 'POST',
+    const { method, path: to, body: payload } = request(i);
+    const send = fetch(`${target.url}${to}`, {
+      method,
       headers: headers(target.tokens[i % target.tokens.length]),
-      body: body(),
+      body: payload,
     })
       .then(async (response) => {
         const respondedAt = performance.now();

@@ -21,17 +21,21 @@ export function snapshotBuild(): { root: string; remove: () => void } {
 }
 
 /**
- * The people app as a real process, with the command line of startAppProcess (#testing):
+ * An app (people, outings) as a real process, with the command line of startAppProcess (#testing):
  * OpenTelemetry registered with --import, configuration from the environment. Not startAppProcess
  * itself: it finds the repository root three levels above its own file, which is dist/ once
  * compiled, so from built code it starts dist/dist/... and fails. This also gives us the pid.
  */
-export async function startPeopleProcess(
+export async function startAppProcess(
   root: string,
   env: Record<string, string>,
-  /** The app (`main`), or its relay as a process of its own (`relay`), ready when `ready` says so. */
-  entry: { file: 'main' | 'relay'; ready?: () => Promise<boolean> } = { file: 'main' },
+  /**
+   * The app and its HTTP prefix; `file`: its `main`, or another entry (people's `relay`), ready
+   * when `ready` says so rather than on /health/ready.
+   */
+  entry: { app?: string; prefix?: string; file?: string; ready?: () => Promise<boolean> } = {},
 ) {
+  const { app = 'people', prefix = app, file = 'main' } = entry;
   const port = await freePort();
   let output = '';
   const child = spawn(
@@ -42,7 +46,7 @@ export async function startPeopleProcess(
       ...(process.env.BENCH_APP_FLAGS?.split(' ').filter(Boolean) ?? []),
       '--import',
       resolve(root, 'dist/libs/observability/src/register.js'),
-      resolve(root, `dist/apps/people/src/${entry.file}.js`),
+      resolve(root, `dist/apps/${app}/src/${file}.js`),
     ],
     {
       env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
@@ -55,18 +59,18 @@ export async function startPeopleProcess(
   const url = `http://127.0.0.1:${port}`;
   await eventually(
     async () => {
-      if (child.exitCode !== null) throw new Error(`people ${entry.file} exited with ${child.exitCode}`);
+      if (child.exitCode !== null) throw new Error(`${app} ${file} exited with ${child.exitCode}`);
       if (entry.ready) {
-        if (!(await entry.ready())) throw new Error(`people ${entry.file} not ready`);
+        if (!(await entry.ready())) throw new Error(`${app} ${file} not ready`);
         return;
       }
-      const response = await fetch(`${url}/people/health/ready`);
-      if (response.status !== 200) throw new Error(`people not ready: ${response.status}`);
+      const response = await fetch(`${url}/${prefix}/health/ready`);
+      if (response.status !== 200) throw new Error(`${app} not ready: ${response.status}`);
     },
     { timeoutMs: 30_000, intervalMs: 100 },
   ).catch((error: Error) => {
     child.kill('SIGKILL');
-    throw new Error(`${error.message}\n--- people output ---\n${output}`);
+    throw new Error(`${error.message}\n--- ${app} output ---\n${output}`);
   });
   return {
     url,
