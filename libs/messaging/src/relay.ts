@@ -58,8 +58,8 @@ const columns =
   'position, transaction_id::text as transaction_id, envelope, trace_context, previous_hash, hash';
 
 /**
- * Publishes the event log to JetStream in commit order (positions are handed out under the chain
- * head's lock, see readBatch), after the cursor; the cursor moves only after JetStream acknowledged
+ * Publishes the event log to JetStream in commit order (positions are handed out at commit under the
+ * chain head's lock, see readBatch), after the cursor; the cursor moves only after JetStream acknowledged
  * the rows.
  */
 export class Relay {
@@ -217,9 +217,9 @@ export class Relay {
   }
 }
 
-// Rows after the cursor in position order. Appends take the chain head FOR UPDATE and keep it until
-// they commit, so positions are handed out in commit order: once position p is visible, no row with
-// a lower position can still appear. Waiting for the snapshot's xmin (the rule for logs numbered by a
+// Rows after the cursor in position order. Events are sealed into the log at commit under the chain
+// head's lock (ADR 0010), so positions are handed out in commit order: once position p is visible, no
+// row with a lower position can still appear. Waiting for the snapshot's xmin (the rule for logs numbered by a
 // sequence) would hold every event back while any transaction with an xid is open in the database —
 // under steady load, always. See docs/adr/0001-outbox-and-relay.md.
 async function readBatch(client: pg.Client, after: { position: string }, limit: number): Promise<Row[]> {
