@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor } from '#contracts';
-import { arrayParameters } from '#persistence';
+import { nativeQuery } from '#persistence';
 
 export const accessActions = [
   'read',
@@ -39,23 +39,25 @@ export async function recordAccess(
   at: Date,
 ): Promise<void> {
   if (entries.length === 0) return;
-  const values = entries.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
-  await em.execute(
+  const columns = 10;
+  const values = entries.map(
+    (_, row) => `(${Array.from({ length: columns }, (_, i) => `$${row * columns + i + 1}`).join(', ')})`,
+  );
+  await nativeQuery(
+    em,
     `insert into access_log (id, person_id, owner_organisation, action, basis, consent_id,
-       actor_user, actor_organisation, actor_roles, at) values ${values}`,
-    arrayParameters(
-      entries.flatMap((e) => [
-        uuidv7(),
-        e.personId,
-        e.ownerOrganisation,
-        e.action,
-        e.basis,
-        e.consentId,
-        actor.userId,
-        actor.organisation,
-        `{${actor.roles.join(',')}}`,
-        at,
-      ]),
-    ),
+       actor_user, actor_organisation, actor_roles, at) values ${values.join(', ')}`,
+    entries.flatMap((e) => [
+      uuidv7(),
+      e.personId,
+      e.ownerOrganisation,
+      e.action,
+      e.basis,
+      e.consentId,
+      actor.userId,
+      actor.organisation,
+      actor.roles,
+      at,
+    ]),
   );
 }
