@@ -15,8 +15,9 @@ export async function createOutingsApp(config: OutingsConfig): Promise<NestFasti
     description:
       "The partners' mobile units, the city's areas and the units' night outings: who is where tonight. " +
       'Every response follows the Accanto HTTP conventions (problem+json errors, ETag/If-Match, cursor pages).',
-    // A field app uploads a night's contacts at once (up to 100 per batch).
-    bodyLimitBytes: 256 * 1024,
+    // A field app uploads a night's contacts at once: 500 per batch, about 700 bytes each as sent,
+    // up to 5 KB with every bounded text full and escaped; 3 MiB holds the largest batch possible.
+    bodyLimitBytes: 3 * 1024 * 1024,
     logger: new NestPinoLogger(logger),
   });
   logRequests(app.getHttpAdapter().getInstance(), logger);

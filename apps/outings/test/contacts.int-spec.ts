@@ -110,28 +110,84 @@ describe('street contacts', () => {
     expect(JSON.stringify(event.data)).not.toMatch(/giacca|portici|45\.48|9\.20/);
   });
 
-  it('uploads a field app’s queue all or nothing, and the same queue again records nothing twice', async () => {
-    const queue = [
+  it('answers a field app’s queue contact by contact: the good ones stored, the bad ones with the reason', async () => {
+    const otherOuting = await outings.outingOut(users.other, users.otherCoordinator, 'casa-della-carita');
+    const othersId = newId();
+    expect((await put(othersId, aContact(otherOuting), users.other)).status).toBe(201);
+    const recordedBefore = newId();
+    expect((await put(recordedBefore, aContact(outing))).status).toBe(201);
+
+    const good = [
       { id: newId(), ...aContact(outing) },
       { id: newId(), ...aContact(outing, { personId: newId(), anonymousDescription: null }) },
-      { id: newId(), ...aContact(outing, { memberId: newId() }) },
     ];
-    const refused = await outings.call(users.owner, 'POST', '/outings/contacts/batch', { contacts: queue });
-    expect(refused.status).toBe(422);
-    expect(refused.body.errors).toEqual([
-      expect.objectContaining({ field: 'body.contacts.2.memberId', rule: 'not_in_team' }),
+    const bad = {
+      schema: { id: newId(), ...aContact(outing, { beddedDown: 'yes' }) },
+      unknownOuting: { id: newId(), ...aContact(outing, { outingId: newId() }) },
+      notInTeam: { id: newId(), ...aContact(outing, { memberId: newId() }) },
+      otherNight: { id: newId(), ...aContact(outing, { occurredAt: '2026-11-20T22:00:00+01:00' }) },
+      othersId: { id: othersId, ...aContact(outing) },
+      otherDetails: { id: recordedBefore, ...aContact(outing, { beddedDown: false }) },
+    };
+    const queue = [good[0], ...Object.values(bad), good[1]];
+    const answer = await outings.call(users.owner, 'POST', '/outings/contacts/batch', { contacts: queue });
+    expect(answer.status).toBe(200);
+    const rejected = (field: string, rule: string) => ({
+      status: 'rejected',
+      problem: expect.objectContaining({
+        type: expect.stringMatching(/\/validation$/),
+        title: 'Invalid request',
+        errors: [expect.objectContaining({ field, rule })],
+      }),
+    });
+    expect(answer.body.items).toEqual([
+      { id: good[0].id, status: 'accepted' },
+      { id: bad.schema.id, ...rejected('body.contacts.1.beddedDown', 'invalid_type') },
+      { id: bad.unknownOuting.id, ...rejected('body.contacts.2.outingId', 'unknown_outing') },
+      { id: bad.notInTeam.id, ...rejected('body.contacts.3.memberId', 'not_in_team') },
+      { id: bad.otherNight.id, ...rejected('body.contacts.4.occurredAt', 'other_night') },
+      {
+        id: othersId,
+        status: 'rejected',
+        problem: expect.objectContaining({ type: expect.stringMatching(/\/not-found$/), status: 404 }),
+      },
+      {
+        id: recordedBefore,
+        status: 'rejected',
+        problem: expect.objectContaining({ type: expect.stringMatching(/\/conflict$/), status: 409 }),
+      },
+      { id: good[1].id, status: 'accepted' },
     ]);
-    for (const { id } of queue)
+    for (const { id } of good)
+      expect((await outings.call(users.owner, 'GET', `/outings/contacts/${id}`)).status).toBe(200);
+    for (const { id } of [bad.schema, bad.unknownOuting, bad.notInTeam, bad.otherNight])
       expect((await outings.call(users.owner, 'GET', `/outings/contacts/${id}`)).status).toBe(404);
+    const other = await outings.call(users.other, 'GET', `/outings/contacts/${othersId}`);
+    expect(other.body.outingId).toBe(otherOuting.id);
+    expect(
+      (await outings.call(users.owner, 'GET', `/outings/contacts/${recordedBefore}`)).body.beddedDown,
+    ).toBe(true);
 
-    queue[2] = { ...queue[2], memberId: outing.memberId };
-    const accepted = await outings.call(users.owner, 'POST', '/outings/contacts/batch', { contacts: queue });
-    expect(accepted.status).toBe(200);
-    expect(accepted.body.items.map((i: { created: boolean }) => i.created)).toEqual([true, true, true]);
-    const resent = await outings.call(users.owner, 'POST', '/outings/contacts/batch', { contacts: queue });
-    expect(resent.body.items.map((i: { created: boolean }) => i.created)).toEqual([false, false, false]);
     await fence();
-    for (const { id } of queue) expect(contactEvents(id)).toHaveLength(1);
+    const recorded = (id: string) =>
+      contactEvents(id).filter((e) => e.data.type === 'outings.contact-recorded').length;
+    expect(queue.map((c) => recorded(c.id))).toEqual([1, 0, 0, 0, 0, 1, 1, 1]);
+
+    // Sent again: every accepted one is a duplicate, nothing new is stored or published.
+    const eventsBefore = outings.events.length;
+    const resent = await outings.call(users.owner, 'POST', '/outings/contacts/batch', { contacts: good });
+    expect(resent.status).toBe(200);
+    expect(resent.body.items).toEqual(good.map(({ id }) => ({ id, status: 'duplicate' })));
+    await fence();
+    expect(outings.events.length).toBe(eventsBefore + 1); // the fence's own outing-planned
+    expect(queue.map((c) => recorded(c.id))).toEqual([1, 0, 0, 0, 0, 1, 1, 1]);
+  });
+
+  it('takes a queue of 500 contacts', async () => {
+    const queue = Array.from({ length: 500 }, () => ({ id: newId(), ...aContact(outing) }));
+    const answer = await outings.call(users.owner, 'POST', '/outings/contacts/batch', { contacts: queue });
+    expect(answer.status).toBe(200);
+    expect(answer.body.items.filter((i: { status: string }) => i.status === 'accepted')).toHaveLength(500);
   });
 
   it('belongs to an outing of the organisation that is out or back, on that outing’s night', async () => {

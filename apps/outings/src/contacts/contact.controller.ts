@@ -10,11 +10,12 @@ import {
   contactInput,
   listContactsQuery,
   type ContactBatchInput,
+  type ContactBatchResult,
   type ContactInput,
   type ContactView,
   type ListContactsQuery,
 } from './contact.dto.js';
-import { ContactService, type WrittenContact } from './contact.service.js';
+import { ContactService } from './contact.service.js';
 
 @ApiTags('contacts')
 @Controller('outings/contacts')
@@ -37,7 +38,11 @@ export class ContactController {
     return contact;
   }
 
-  /** A field app's offline queue: all contacts recorded, or none. */
+  /**
+   * A field app's offline queue: each contact answered on its own, in the order sent (accepted,
+   * duplicate, or rejected with a problem). 200 rather than 207 Multi-Status: the request as a whole
+   * succeeded, and 207 is WebDAV's, with a body of its own that the API conventions do not use.
+   */
   @Post('batch')
   @HttpCode(200)
   @Roles('operator', 'coordinator')
@@ -45,7 +50,7 @@ export class ContactController {
   recordBatch(
     @CurrentActor() actor: Actor,
     @Body() input: ContactBatchInput,
-  ): Promise<{ items: WrittenContact[] }> {
+  ): Promise<{ items: ContactBatchResult[] }> {
     return this.contacts.recordBatch(actor, input);
   }
 

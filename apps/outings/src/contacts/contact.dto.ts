@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { areaCode, contactServices, livingSituations, referralTargets } from '#contracts';
-import { pageQuery } from '#http';
+import { pageQuery, type Problem } from '#http';
 import type { Contact } from './contact.entity.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -58,22 +58,38 @@ function onePerson(
 export const contactInput = z.object(contactFields).strict().superRefine(onePerson);
 export type ContactInput = z.output<typeof contactInput>;
 
-/** What a field app uploads when it is back online: every contact with its own id, all or none. */
+/** The most contacts one upload carries: a busy night of one unit, with room to spare. */
+export const maxBatchContacts = 500;
+
+/** One contact of a batch, checked on its own so a bad one is answered without losing the others. */
+export const contactBatchItem = z
+  .object({ id: z.uuid({ version: 'v7' }), ...contactFields })
+  .strict()
+  .superRefine(onePerson);
+export type ContactBatchItem = z.output<typeof contactBatchItem>;
+
+/**
+ * What a field app uploads when it is back online. Only the envelope is checked here: each contact
+ * needs a well-formed id, since the answer is given per id; the rest of each item is checked on its
+ * own (contactBatchItem) so one bad contact does not lose the others.
+ */
 export const contactBatchInput = z
   .object({
     contacts: z
-      .array(
-        z
-          .object({ id: z.uuid({ version: 'v7' }), ...contactFields })
-          .strict()
-          .superRefine(onePerson),
-      )
+      .array(z.looseObject({ id: z.uuid({ version: 'v7' }) }))
       .min(1)
-      .max(100)
+      .max(maxBatchContacts)
       .refine((items) => new Set(items.map((c) => c.id)).size === items.length, 'a contact id appears twice'),
   })
   .strict();
 export type ContactBatchInput = z.output<typeof contactBatchInput>;
+
+/** The answer for one contact of a batch, in the order sent. */
+export type ContactBatchResult = {
+  id: string;
+  status: 'accepted' | 'duplicate' | 'rejected';
+  problem?: Problem;
+};
 
 export const contactIdParams = z.object({ id: z.uuid({ version: 'v7' }) }).strict();
 

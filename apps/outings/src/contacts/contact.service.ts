@@ -13,10 +13,13 @@ import {
   ConflictProblem,
   decodeCursor,
   encodeCursor,
+  fieldErrors,
   NotFoundProblem,
+  ProblemException,
   ValidationProblem,
   type FieldError,
   type Page,
+  type Problem,
 } from '#http';
 import { EventLog, type NewEvent } from '#messaging';
 import { arrayParameters, tenantSession } from '#persistence';
@@ -25,8 +28,10 @@ import { unknownAreas } from '../areas/area.queries.js';
 import { Outing } from '../outings/outing.entity.js';
 import { nightOf, shiftErrors } from '../outings/outing.rules.js';
 import {
+  contactBatchItem,
   toContactView,
   type ContactBatchInput,
+  type ContactBatchResult,
   type ContactInput,
   type ContactView,
   type ListContactsQuery,
@@ -34,6 +39,11 @@ import {
 import { Contact } from './contact.entity.js';
 
 export type WrittenContact = { contact: ContactView; created: boolean };
+
+type NewContact = { id: string; input: ContactInput; field: string };
+type Outcome =
+  | { id: string; status: 'accepted' | 'duplicate'; contact: ContactView }
+  | { id: string; status: 'rejected'; problem: ProblemException };
 
 const cursorSchema = z.object({ id: z.uuid() }).strict();
 
@@ -52,57 +62,80 @@ export class ContactService {
   /** Records one contact under a client-chosen id; the same contact sent again changes nothing. */
   async record(actor: Actor, id: string, input: ContactInput, now = new Date()): Promise<WrittenContact> {
     if (!isPartnerStaff(actor)) throw new NotFoundProblem('contact');
-    try {
-      return await this.inTenant(actor, async (em) => {
-        const [written] = await this.recordAll(em, actor, [{ id, input, field: 'body' }], now);
-        return written;
-      });
-    } catch (error) {
-      // The id is another organisation's contact: answer as if it did not exist.
-      if (error instanceof UniqueConstraintViolationException) throw new NotFoundProblem('contact');
-      throw error;
-    }
+    const [outcome] = await this.recordWithRetry(actor, [{ id, input, field: 'body' }], now);
+    if (outcome.status === 'rejected') throw outcome.problem;
+    return { contact: outcome.contact, created: outcome.status === 'accepted' };
   }
 
   /**
-   * A field app's queue, uploaded when it is back online: all contacts are recorded or none, so a
-   * refused upload can be fixed and sent again whole; contacts already recorded are not repeated.
+   * A field app's queue, uploaded when it is back online. Each contact is answered on its own
+   * (accepted, duplicate, or rejected with the reason) and a bad one does not lose the others: the
+   * field app keeps only the rejected ones to fix. The accepted ones and their events are written in
+   * one transaction; sending the same queue again answers duplicate for each and changes nothing.
    */
   async recordBatch(
     actor: Actor,
     input: ContactBatchInput,
     now = new Date(),
-  ): Promise<{ items: WrittenContact[] }> {
+  ): Promise<{ items: ContactBatchResult[] }> {
     if (!isPartnerStaff(actor)) throw new NotFoundProblem('contact');
-    try {
-      return await this.inTenant(actor, async (em) => ({
-        items: await this.recordAll(
-          em,
-          actor,
-          input.contacts.map(({ id, ...contact }, i) => ({
-            id,
-            input: contact,
-            field: `body.contacts.${i}`,
-          })),
-          now,
-        ),
-      }));
-    } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) {
-        throw new ConflictProblem('A contact id in the batch is already taken: give each contact a new id.');
+    const parsed = input.contacts.map((item, i): NewContact | Outcome => {
+      const field = `body.contacts.${i}`;
+      const result = contactBatchItem.safeParse(item);
+      if (!result.success) {
+        return {
+          id: item.id,
+          status: 'rejected',
+          problem: new ValidationProblem(fieldErrors(result.error, field)),
+        };
       }
-      throw error;
+      const { id, ...contact } = result.data;
+      return { id, input: contact, field };
+    });
+    const valid = parsed.filter((item): item is NewContact => 'input' in item);
+    const recorded = new Map(
+      (valid.length === 0 ? [] : await this.recordWithRetry(actor, valid, now)).map((o) => [o.id, o]),
+    );
+    return {
+      items: parsed.map((item): ContactBatchResult => {
+        const outcome = 'input' in item ? recorded.get(item.id)! : item;
+        return outcome.status === 'rejected'
+          ? { id: outcome.id, status: 'rejected', problem: problemOf(outcome.problem) }
+          : { id: outcome.id, status: outcome.status };
+      }),
+    };
+  }
+
+  /**
+   * Two uploads of the same queue at once (a field app retrying while the first is still running)
+   * both find the ids free and one insert fails; the second try finds the first one's contacts.
+   */
+  private async recordWithRetry(actor: Actor, items: NewContact[], now: Date): Promise<Outcome[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.inTenant(actor, (em) => this.recordAll(em, actor, items, now));
+      } catch (error) {
+        if (!(error instanceof UniqueConstraintViolationException) || attempt === 2) throw error;
+      }
     }
   }
 
   private async recordAll(
     em: EntityManager,
     actor: Actor,
-    items: Array<{ id: string; input: ContactInput; field: string }>,
+    items: NewContact[],
     now: Date,
-  ): Promise<WrittenContact[]> {
-    const existing = new Map(
-      (await em.find(Contact, { id: { $in: items.map((item) => item.id) } })).map((c) => [c.id, c]),
+  ): Promise<Outcome[]> {
+    const ids = items.map((item) => item.id);
+    const existing = new Map((await em.find(Contact, { id: { $in: ids } })).map((c) => [c.id, c]));
+    // Ids taken by contacts row-level security hides: other organisations'.
+    const taken = new Set(
+      (
+        await em.execute<Array<{ id: string }>>(
+          'select taken as id from contact_ids_taken(?) as taken',
+          arrayParameters([ids]),
+        )
+      ).map((row) => row.id),
     );
     const outings = new Map(
       (await em.find(Outing, { id: { $in: [...new Set(items.map((item) => item.input.outingId))] } })).map(
@@ -113,32 +146,36 @@ export class ContactService {
       em,
       items.map((item) => item.input.personId),
     );
-    const errors: FieldError[] = [];
+    const outcomes: Outcome[] = [];
+    const events: NewEvent[] = [];
     for (const { id, input, field } of items) {
       const stored = existing.get(id);
-      if (stored) {
-        if (contactAccess(actor, stored) !== 'owner') throw new NotFoundProblem('contact');
+      if (stored && contactAccess(actor, stored) === 'owner') {
         // An erased person's contact no longer matches what the field app sends again: it stands.
-        if (stored.forgottenAt === null && !sameContact(stored, input)) {
-          throw new ConflictProblem(
-            `Contact ${id} was recorded with other details: a correction is a new contact.`,
-          );
-        }
+        outcomes.push(
+          stored.forgottenAt === null && !sameContact(stored, input)
+            ? {
+                id,
+                status: 'rejected',
+                problem: new ConflictProblem(
+                  `Contact ${id} was recorded with other details: a correction is a new contact.`,
+                ),
+              }
+            : { id, status: 'duplicate', contact: toContactView(stored) },
+        );
         continue;
       }
-      errors.push(...(await this.contactErrors(em, actor, input, outings.get(input.outingId), field, now)));
-    }
-    if (errors.length > 0) throw new ValidationProblem(errors);
-
-    const written: WrittenContact[] = [];
-    const events: NewEvent[] = [];
-    for (const { id, input } of items) {
-      const stored = existing.get(id);
-      if (stored) {
-        written.push({ contact: toContactView(stored), created: false });
+      // Another organisation's contact: answered as if it did not exist, as a read would be.
+      if (stored || taken.has(id)) {
+        outcomes.push({ id, status: 'rejected', problem: new NotFoundProblem('contact') });
         continue;
       }
-      const outing = outings.get(input.outingId)!;
+      const outing = outings.get(input.outingId);
+      const errors = await this.contactErrors(em, actor, input, outing, field, now);
+      if (errors.length > 0) {
+        outcomes.push({ id, status: 'rejected', problem: new ValidationProblem(errors) });
+        continue;
+      }
       const contact = em.create(Contact, {
         id,
         organisation: actor.organisation,
@@ -161,12 +198,12 @@ export class ContactService {
         // Uploaded after the person was erased: recorded as anonymous, as their other contacts are.
         ...(input.personId !== null && forgotten.has(input.personId) ? erased(now) : {}),
       });
-      written.push({ contact: toContactView(contact), created: true });
-      events.push(recordedEvent(actor, contact, outing));
+      outcomes.push({ id, status: 'accepted', contact: toContactView(contact) });
+      events.push(recordedEvent(actor, contact, outing!));
     }
     await em.flush();
-    await this.events.append(em, events, now);
-    return written;
+    if (events.length > 0) await this.events.append(em, events, now);
+    return outcomes;
   }
 
   /** A contact belongs to an outing of the organisation that is out or back, on that outing's night. */
@@ -350,6 +387,11 @@ function recordedEvent(
       firstContact: c.firstContact,
     },
   };
+}
+
+/** A rejected contact's reason, in the problem vocabulary a whole request's would use. */
+function problemOf(problem: ProblemException): Problem {
+  return problem.getResponse() as Problem;
 }
 
 function sameContact(c: Contact, input: ContactInput): boolean {
