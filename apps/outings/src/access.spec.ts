@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Actor, Role } from '#contracts';
-import { canManageUnit, canRead, canWriteOuting, contactAccess, seesTeam } from './access.js';
+import { canManageUnit, canRead, canWriteOuting, contactAccess, notShared, seesTeam } from './access.js';
 
 const actor = (organisation: string, ...roles: Role[]): Actor => ({ userId: 'u', organisation, roles });
 const owned = { organisation: 'casa-della-carita' };
@@ -42,9 +42,38 @@ describe('who reads a street contact', () => {
 
   it('the hub reads a person at special risk’s contacts only where the owner named it', () => {
     const hub = actor('centro-sammartini', 'hub');
-    expect(contactAccess(hub, owned, [])).toBeNull();
-    expect(contactAccess(hub, owned, ['centro-sammartini'])).toBe('hub');
+    const restricted = (restrictedTo: string[]) => ({ ...notShared, restrictedTo });
+    expect(contactAccess(hub, owned, restricted([]))).toBeNull();
+    expect(contactAccess(hub, owned, restricted(['centro-sammartini']))).toBe('hub');
     // The owner's own staff read them whatever the restriction says.
-    expect(contactAccess(actor('casa-della-carita', 'operator'), owned, [])).toBe('owner');
+    expect(contactAccess(actor('casa-della-carita', 'operator'), owned, restricted([]))).toBe('owner');
+  });
+
+  it('other partners read a person’s contacts as they see the person, never an anonymous one', () => {
+    const aboutPerson = { ...owned, personId: '0190a0b0-0000-7000-8000-000000000001' };
+    const partner = actor('partner-04', 'operator');
+    expect(contactAccess(partner, aboutPerson, { ...notShared, owner: 'partner-04' })).toBe('person');
+    expect(contactAccess(partner, aboutPerson, { ...notShared, consentedTo: ['partner-04'] })).toBe('person');
+    expect(contactAccess(partner, aboutPerson, { ...notShared, consentedTo: 'network' })).toBe('person');
+    expect(contactAccess(partner, aboutPerson, { ...notShared, consentedTo: ['partner-05'] })).toBeNull();
+    expect(contactAccess(partner, aboutPerson)).toBeNull();
+    // At special risk: consents no longer count, only the organisations the owner named (and the owner).
+    const atRisk = { owner: 'partner-09', consentedTo: 'network' as const };
+    expect(contactAccess(partner, aboutPerson, { ...atRisk, restrictedTo: [] })).toBeNull();
+    expect(contactAccess(partner, aboutPerson, { ...atRisk, restrictedTo: ['partner-04'] })).toBe('person');
+    expect(contactAccess(partner, aboutPerson, { ...atRisk, owner: 'partner-04', restrictedTo: [] })).toBe(
+      'person',
+    );
+    // Anonymous: whatever the sharing, it stays with the organisation that met them.
+    expect(
+      contactAccess(partner, { ...owned, personId: null }, { ...notShared, consentedTo: 'network' }),
+    ).toBeNull();
+    // The lead body and auditors see contacts in aggregates only, consent or not.
+    expect(
+      contactAccess(actor('cri-milano', 'lead'), aboutPerson, { ...notShared, consentedTo: 'network' }),
+    ).toBeNull();
+    expect(
+      contactAccess(actor('auditors', 'auditor'), aboutPerson, { ...notShared, owner: 'auditors' }),
+    ).toBeNull();
   });
 });

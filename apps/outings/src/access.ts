@@ -31,21 +31,46 @@ export function seesTeam(actor: Actor, outing: { organisation: string }): boolea
 }
 
 /**
- * Street contacts are about a person: the owning organisation's staff read them, and the hub, each
- * read recorded, except a person at special risk's (`restrictedTo`: the organisations the owner
- * named). Other partners will see contacts as they see the person once the people service's
- * consents reach this one; until then they see none (architecture.md §5: never more than allowed).
+ * What this service knows of who sees a person, from the people service's events (ids and
+ * organisation codes only). `restrictedTo`: the person is at special risk and these are the
+ * organisations the owner named; `consentedTo`: the partners their active consents cover.
+ */
+export type PersonSharing = {
+  owner: string | null;
+  restrictedTo: string[] | null;
+  consentedTo: 'network' | string[];
+};
+
+export const notShared: PersonSharing = { owner: null, restrictedTo: null, consentedTo: [] };
+
+/**
+ * Street contacts are seen as the person is (architecture.md §5): the organisation that recorded
+ * the contact; partners that see the person (the organisation that registered them, those their
+ * active consents cover, or, for a person at special risk, only those the owner named); and the
+ * hub, each read recorded, unless the person is at special risk and the hub was not named. An
+ * anonymous contact is nobody's to share: other partners see it only in aggregates. The contact
+ * policy in migration 0007 says the same.
  */
 export function contactAccess(
   actor: Actor,
-  contact: { organisation: string },
-  restrictedTo: string[] | null = null,
-): 'owner' | 'hub' | null {
-  if (isPartnerStaff(actor) && actor.organisation === contact.organisation) return 'owner';
-  if (actor.roles.includes('hub') && (restrictedTo === null || restrictedTo.includes(actor.organisation))) {
+  contact: { organisation: string; personId?: string | null },
+  person: PersonSharing = notShared,
+): 'owner' | 'person' | 'hub' | null {
+  const org = actor.organisation;
+  if (isPartnerStaff(actor)) {
+    if (org === contact.organisation) return 'owner';
+    if (contact.personId && partnerSeesPerson(org, person)) return 'person';
+  }
+  if (actor.roles.includes('hub') && (person.restrictedTo === null || person.restrictedTo.includes(org))) {
     return 'hub';
   }
   return null;
+}
+
+function partnerSeesPerson(org: string, person: PersonSharing): boolean {
+  if (person.owner === org) return true;
+  if (person.restrictedTo !== null) return person.restrictedTo.includes(org);
+  return person.consentedTo === 'network' || person.consentedTo.includes(org);
 }
 
 /** The hub and the lead body dispatch the network's units to any alert. */

@@ -10,6 +10,7 @@ import { MigrationOutings0003 } from './migrations/migration-0003-alerts.js';
 import { MigrationOutings0004 } from './migrations/migration-0004-counts.js';
 import { MigrationOutings0005 } from './migrations/migration-0005-restricted-persons.js';
 import { MigrationOutings0006 } from './migrations/migration-0006-contact-ids-taken.js';
+import { MigrationOutings0007 } from './migrations/migration-0007-person-visibility.js';
 import { CountCampaign } from './counts/count.entity.js';
 import { Alert } from './alerts/alert.entity.js';
 import { Contact } from './contacts/contact.entity.js';
@@ -61,6 +62,7 @@ export async function prepareDatabase(config: OutingsConfig): Promise<void> {
           { name: 'outings-0004', class: MigrationOutings0004 },
           { name: 'outings-0005', class: MigrationOutings0005 },
           { name: 'outings-0006', class: MigrationOutings0006 },
+          { name: 'outings-0007', class: MigrationOutings0007 },
         ],
         transactional: true,
         silent: true,

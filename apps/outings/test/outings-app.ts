@@ -1,6 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { startDevIdentityProvider } from '#dev-identity';
-import { streamNames } from '#messaging';
+import { jetstream } from '@nats-io/jetstream';
+import { connect, headers } from '@nats-io/transport-node';
+import { natsSubject, streamNames } from '#messaging';
 import {
   collectEvents,
   createDatabase,
@@ -109,9 +111,43 @@ export async function startOutings() {
     return { id: planned.id, memberId: member.memberId, etag: started.headers.get('etag')! };
   }
 
+  /** What the people service would publish, straight onto this app's stream. */
+  async function publishFromPeople(
+    event: string,
+    payload: Record<string, unknown>,
+    organisation: string = owner,
+  ): Promise<void> {
+    const nats = await connect({ servers: process.env.NATS_URL! });
+    try {
+      const envelope = {
+        id: newId(),
+        type: `people.${event}`,
+        version: 1,
+        occurredAt: new Date().toISOString(),
+        recordedAt: new Date().toISOString(),
+        organisation,
+        actor: { userId: 'people-coordinator', organisation, roles: ['coordinator'] },
+        correlationId: newId(),
+        causationId: null,
+        subjects: typeof payload.personId === 'string' ? { personId: payload.personId } : {},
+        payload,
+      };
+      const h = headers();
+      h.set('Nats-Msg-Id', envelope.id);
+      await jetstream(nats).publish(
+        natsSubject(`accanto.people.${event}.v1`, namespace),
+        JSON.stringify(envelope),
+        { headers: h },
+      );
+    } finally {
+      await nats.close();
+    }
+  }
+
   return {
     url,
     idp,
+    publishFromPeople,
     config,
     databaseUrl,
     namespace,

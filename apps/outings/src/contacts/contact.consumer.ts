@@ -4,8 +4,11 @@ import { Messaging } from '#messaging';
 import { ContactService } from './contact.service.js';
 
 /**
- * Follows the people service: an erased person's contacts are anonymised; a person at special risk's
- * contacts are hidden from the hub unless the owner named it.
+ * Follows the people service, keeping a view of who sees each person (ids and organisation codes,
+ * no personal data): the organisation that registered them, their consents, links between records,
+ * restrictions of persons at special risk; an erased person's contacts are anonymised. Each event
+ * is applied once (the consumer's inbox); the view is keyed by person, not by contact, so it holds
+ * whether the events arrive before or after the contacts.
  */
 @Injectable()
 export class ContactConsumer implements OnApplicationBootstrap {
@@ -22,6 +25,15 @@ export class ContactConsumer implements OnApplicationBootstrap {
       // One filter per consumer on NATS 2.9: the people service's events, the rest acknowledged unread.
       filterSubject: 'accanto.people.>',
       handlers: {
+        'accanto.people.person-registered.v1': (event, em) =>
+          this.contacts.registerPerson(em, event.payload.personId, event.organisation),
+        'accanto.people.consent-given.v1': (event, em) => this.contacts.giveConsent(em, event.payload),
+        'accanto.people.consent-revoked.v1': (event, em) =>
+          this.contacts.revokeConsent(em, event.payload.consentId, event.payload.personId),
+        'accanto.people.person-linked.v1': (event, em) =>
+          this.contacts.linkPersons(em, event.payload.networkPersonId, event.payload.personIds),
+        'accanto.people.person-unlinked.v1': (event, em) =>
+          this.contacts.unlinkPerson(em, event.payload.networkPersonId, event.payload.personId),
         'accanto.people.person-forgotten.v1': (event, em) =>
           this.contacts.forgetPerson(em, event.payload.personId, new Date(event.occurredAt)),
         'accanto.people.person-restriction-changed.v1': (event, em) =>

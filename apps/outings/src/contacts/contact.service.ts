@@ -23,7 +23,7 @@ import {
 } from '#http';
 import { EventLog, type NewEvent } from '#messaging';
 import { arrayParameters, tenantSession } from '#persistence';
-import { contactAccess, isPartnerStaff } from '../access.js';
+import { contactAccess, isPartnerStaff, notShared, type PersonSharing } from '../access.js';
 import { unknownAreas } from '../areas/area.queries.js';
 import { Outing } from '../outings/outing.entity.js';
 import { nightOf, shiftErrors } from '../outings/outing.rules.js';
@@ -40,6 +40,7 @@ import { Contact } from './contact.entity.js';
 
 export type WrittenContact = { contact: ContactView; created: boolean };
 
+type Access = NonNullable<ReturnType<typeof contactAccess>>;
 type NewContact = { id: string; input: ContactInput; field: string };
 type Outcome =
   | { id: string; status: 'accepted' | 'duplicate'; contact: ContactView }
@@ -258,15 +259,18 @@ export class ContactService {
     });
   }
 
-  /** The owner's contacts, or every organisation's for the hub; each read by the hub is recorded. */
+  /**
+   * The contacts the actor may read; each read by the hub is recorded. For a person, the contacts of
+   * every record linked to the same network person, each as its own person's sharing allows.
+   */
   async list(actor: Actor, query: ListContactsQuery): Promise<Page<ContactView>> {
     const cursor = decodeCursor(query.cursor, cursorSchema);
-    const where: FilterQuery<Contact> = {
-      ...(query.outingId ? { outingId: query.outingId } : {}),
-      ...(query.personId ? { personId: query.personId } : {}),
-      ...(cursor ? { id: { $gt: cursor.id } } : {}),
-    };
     return this.inTenant(actor, async (em) => {
+      const where: FilterQuery<Contact> = {
+        ...(query.outingId ? { outingId: query.outingId } : {}),
+        ...(query.personId ? { personId: { $in: await linkedRecords(em, query.personId) } } : {}),
+        ...(cursor ? { id: { $gt: cursor.id } } : {}),
+      };
       const found = await em.find(Contact, where, { orderBy: { id: 'asc' }, limit: query.limit + 1 });
       const rows = await this.readable(em, actor, found);
       const page = rows.slice(0, query.limit);
@@ -278,26 +282,17 @@ export class ContactService {
 
   /**
    * The contacts the actor may read, with the basis. Row-level security already left out the rest;
-   * this says it again in the service, restrictions of persons at special risk included.
+   * this says it again in the service, from what the people service's events said of each person.
    */
   private async readable(
     em: EntityManager,
     actor: Actor,
     contacts: Contact[],
-  ): Promise<Array<{ contact: Contact; access: 'owner' | 'hub' }>> {
+  ): Promise<Array<{ contact: Contact; access: Access }>> {
     const ids = [...new Set(contacts.map((c) => c.personId).filter((id): id is string => id !== null))];
-    const restrictions = new Map(
-      ids.length === 0
-        ? []
-        : (
-            await em.execute<Array<{ person_id: string; organisations: string[] }>>(
-              'select person_id, organisations from restricted_person where person_id in (?)',
-              [ids],
-            )
-          ).map((r) => [r.person_id, r.organisations]),
-    );
+    const sharing = await personSharing(em, ids);
     return contacts.flatMap((contact) => {
-      const access = contactAccess(actor, contact, restrictions.get(contact.personId ?? '') ?? null);
+      const access = contactAccess(actor, contact, sharing.get(contact.personId ?? '') ?? notShared);
       return access ? [{ contact, access }] : [];
     });
   }
@@ -306,7 +301,7 @@ export class ContactService {
   private async recordReads(
     em: EntityManager,
     actor: Actor,
-    reads: Array<{ contact: Contact; access: 'owner' | 'hub' }>,
+    reads: Array<{ contact: Contact; access: Access }>,
   ): Promise<void> {
     const crossing = reads.filter((read) => read.access === 'hub').map((read) => read.contact);
     if (crossing.length === 0) return;
@@ -324,6 +319,44 @@ export class ContactService {
     );
   }
 
+  /** The organisation that registered the person sees their contacts (person-registered). */
+  async registerPerson(em: EntityManager, personId: string, organisation: string): Promise<void> {
+    await em.execute('select register_person_owner(?, ?)', [personId, organisation]);
+  }
+
+  /** A consent to share the person's record shares their contacts with the same partners. */
+  async giveConsent(
+    em: EntityManager,
+    consent: {
+      consentId: string;
+      personId: string;
+      scope: string;
+      organisations: string[];
+      expiresAt: string | null;
+    },
+  ): Promise<void> {
+    await em.execute('select give_consent(?, ?, ?, ?::text[], ?)', [
+      consent.consentId,
+      consent.personId,
+      consent.scope,
+      arrayParameters([consent.organisations])[0],
+      consent.expiresAt,
+    ]);
+  }
+
+  async revokeConsent(em: EntityManager, consentId: string, personId: string): Promise<void> {
+    await em.execute('select revoke_consent(?, ?)', [consentId, personId]);
+  }
+
+  /** Records found to be the same human: a person's contact list takes in the other's. */
+  async linkPersons(em: EntityManager, networkPersonId: string, personIds: string[]): Promise<void> {
+    await em.execute('select link_persons(?, ?::uuid[])', [networkPersonId, arrayParameters([personIds])[0]]);
+  }
+
+  async unlinkPerson(em: EntityManager, networkPersonId: string, personId: string): Promise<void> {
+    await em.execute('select unlink_person(?, ?)', [networkPersonId, personId]);
+  }
+
   /** A person at special risk, or no longer: the hub reads their contacts only if named. */
   async restrictPerson(em: EntityManager, personId: string, restricted: boolean, organisations: string[]) {
     await em.execute('select restrict_person(?, ?, ?::text[])', [
@@ -337,6 +370,50 @@ export class ContactService {
   async forgetPerson(em: EntityManager, personId: string, at: Date): Promise<void> {
     await em.execute('select forget_person(?, ?)', [personId, at]);
   }
+}
+
+/** The person's record and every record linked with it to the same network person. */
+async function linkedRecords(em: EntityManager, personId: string): Promise<string[]> {
+  const rows = await em.execute<Array<{ person_id: string }>>(
+    `select other.person_id from person_link own
+       join person_link other on other.network_person_id = own.network_person_id
+      where own.person_id = ?`,
+    [personId],
+  );
+  return [...new Set([personId, ...rows.map((row) => row.person_id)])];
+}
+
+/** What the people service's events said of who sees each person; consents expired by now left out. */
+async function personSharing(em: EntityManager, ids: string[]): Promise<Map<string, PersonSharing>> {
+  if (ids.length === 0) return new Map();
+  const rows = await em.execute<
+    Array<{
+      person_id: string;
+      owner: string | null;
+      restricted_to: string[] | null;
+      network: boolean;
+      named: string[];
+    }>
+  >(
+    `select p.id as person_id,
+            (select organisation from person_owner where person_id = p.id) as owner,
+            (select organisations from restricted_person where person_id = p.id) as restricted_to,
+            coalesce(bool_or(c.scope = 'network'), false) as network,
+            coalesce(array_agg(distinct n) filter (where n is not null), '{}') as named
+       from unnest(?::uuid[]) as p(id)
+       left join person_consent c
+         on c.person_id = p.id and not c.revoked and c.scope is not null
+        and (c.expires_at is null or c.expires_at > now())
+       left join lateral unnest(c.organisations) as n on true
+      group by p.id`,
+    arrayParameters([ids]),
+  );
+  return new Map(
+    rows.map((r) => [
+      r.person_id,
+      { owner: r.owner, restrictedTo: r.restricted_to, consentedTo: r.network ? 'network' : r.named },
+    ]),
+  );
 }
 
 async function forgottenPersons(em: EntityManager, personIds: Array<string | null>): Promise<Set<string>> {
