@@ -1,8 +1,6 @@
-import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
+import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
-import { Migrator } from '@mikro-orm/migrations';
-import pg from 'pg';
-import { provisionDatabase, urlFor } from '#persistence';
+import { migrateDatabase, urlFor } from '#persistence';
 import { appRole, relayRole, type OutingsConfig } from './config.js';
 import { MigrationOutings0001 } from './migrations/migration-0001-outings.js';
 import { MigrationOutings0002 } from './migrations/migration-0002-contacts.js';
@@ -37,50 +35,25 @@ export function relayDatabaseUrl(config: OutingsConfig): string {
 }
 
 /** Provisions (development) and migrates the database as its owner, before the app starts. */
-export async function prepareDatabase(config: OutingsConfig): Promise<void> {
-  const { ownerUrl } = config.database;
-  if (config.database.provision) {
-    const admin = new URL(ownerUrl);
-    const database = admin.pathname.slice(1);
-    admin.pathname = '/postgres';
-    await provisionDatabase(admin.toString(), database, [
-      { name: appRole, password: config.database.appPassword },
-      { name: relayRole, password: config.database.relayPassword },
-    ]);
-  }
-  const orm = await MikroORM.init(
-    defineConfig({
-      clientUrl: ownerUrl,
-      entities,
-      metadataProvider: ReflectMetadataProvider,
-      extensions: [Migrator],
-      migrations: {
-        migrationsList: [
-          { name: 'outings-0001', class: MigrationOutings0001 },
-          { name: 'outings-0002', class: MigrationOutings0002 },
-          { name: 'outings-0003', class: MigrationOutings0003 },
-          { name: 'outings-0004', class: MigrationOutings0004 },
-          { name: 'outings-0005', class: MigrationOutings0005 },
-          { name: 'outings-0006', class: MigrationOutings0006 },
-          { name: 'outings-0007', class: MigrationOutings0007 },
-        ],
-        transactional: true,
-        silent: true,
-        // Migrations are written by hand: no schema snapshot files next to them.
-        snapshot: false,
-      },
-      pool: { min: 0, max: 1 },
-      allowGlobalContext: true,
-    }),
-  );
-  // Replicas start together: one migrates while the others wait on the lock, then find nothing to do.
-  const lock = new pg.Client({ connectionString: ownerUrl });
-  await lock.connect();
-  try {
-    await lock.query('select pg_advisory_lock(hashtext($1))', ['accanto-outings-migrations']);
-    await orm.migrator.up();
-  } finally {
-    await lock.end();
-    await orm.close();
-  }
+export function prepareDatabase(config: OutingsConfig): Promise<void> {
+  return migrateDatabase({
+    ownerUrl: config.database.ownerUrl,
+    provision: config.database.provision
+      ? [
+          { name: appRole, password: config.database.appPassword },
+          { name: relayRole, password: config.database.relayPassword },
+        ]
+      : null,
+    entities,
+    migrations: [
+      { name: 'outings-0001', class: MigrationOutings0001 },
+      { name: 'outings-0002', class: MigrationOutings0002 },
+      { name: 'outings-0003', class: MigrationOutings0003 },
+      { name: 'outings-0004', class: MigrationOutings0004 },
+      { name: 'outings-0005', class: MigrationOutings0005 },
+      { name: 'outings-0006', class: MigrationOutings0006 },
+      { name: 'outings-0007', class: MigrationOutings0007 },
+    ],
+    service: 'outings',
+  });
 }

@@ -1,8 +1,6 @@
-import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
+import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
-import { Migrator } from '@mikro-orm/migrations';
-import pg from 'pg';
-import { provisionDatabase, urlFor } from '#persistence';
+import { migrateDatabase, urlFor } from '#persistence';
 import { appRole, relayRole, type PeopleConfig } from './config.js';
 import { Consent } from './consents/consent.entity.js';
 import { MigrationPeople0001 } from './migrations/migration-0001-people.js';
@@ -31,50 +29,25 @@ export function appOrmOptions(config: PeopleConfig): Options {
 }
 
 /** Provisions (development) and migrates the database as its owner, before the app starts. */
-export async function prepareDatabase(config: PeopleConfig): Promise<void> {
-  const { ownerUrl } = config.database;
-  if (config.database.provision) {
-    const admin = new URL(ownerUrl);
-    const database = admin.pathname.slice(1);
-    admin.pathname = '/postgres';
-    await provisionDatabase(admin.toString(), database, [
-      { name: appRole, password: config.database.appPassword },
-      { name: relayRole, password: config.database.relayPassword },
-    ]);
-  }
-  const orm = await MikroORM.init(
-    defineConfig({
-      clientUrl: ownerUrl,
-      entities,
-      metadataProvider: ReflectMetadataProvider,
-      extensions: [Migrator],
-      migrations: {
-        migrationsList: [
-          { name: 'people-0001', class: MigrationPeople0001 },
-          { name: 'people-0002', class: MigrationPeople0002 },
-          { name: 'people-0003', class: MigrationPeople0003 },
-          { name: 'people-0004', class: MigrationPeople0004 },
-          { name: 'people-0005', class: MigrationPeople0005 },
-          { name: 'people-0006', class: MigrationPeople0006 },
-          { name: 'people-0007', class: migrationPeople0007(new PersonVault(config.masterKey)) },
-        ],
-        transactional: true,
-        silent: true,
-        // Migrations are written by hand: no schema snapshot files next to them.
-        snapshot: false,
-      },
-      pool: { min: 0, max: 1 },
-      allowGlobalContext: true,
-    }),
-  );
-  // Replicas start together: one migrates while the others wait on the lock, then find nothing to do.
-  const lock = new pg.Client({ connectionString: ownerUrl });
-  await lock.connect();
-  try {
-    await lock.query('select pg_advisory_lock(hashtext($1))', ['accanto-people-migrations']);
-    await orm.migrator.up();
-  } finally {
-    await lock.end();
-    await orm.close();
-  }
+export function prepareDatabase(config: PeopleConfig): Promise<void> {
+  return migrateDatabase({
+    ownerUrl: config.database.ownerUrl,
+    provision: config.database.provision
+      ? [
+          { name: appRole, password: config.database.appPassword },
+          { name: relayRole, password: config.database.relayPassword },
+        ]
+      : null,
+    entities,
+    migrations: [
+      { name: 'people-0001', class: MigrationPeople0001 },
+      { name: 'people-0002', class: MigrationPeople0002 },
+      { name: 'people-0003', class: MigrationPeople0003 },
+      { name: 'people-0004', class: MigrationPeople0004 },
+      { name: 'people-0005', class: MigrationPeople0005 },
+      { name: 'people-0006', class: MigrationPeople0006 },
+      { name: 'people-0007', class: migrationPeople0007(new PersonVault(config.masterKey)) },
+    ],
+    service: 'people',
+  });
 }
