@@ -85,6 +85,24 @@ describe('who sees a street contact, as the people service says', () => {
     await eventually(async () => expect(await status(users.other, id)).toBe(200));
     expect(await listed(users.other, personId)).toEqual([id]);
     expect(await rowVisible(other, id)).toBe(true);
+    // Each read across the boundary is an event for the auditors, with who read it and on what basis.
+    await eventually(() =>
+      expect(
+        outings.events.filter(
+          (e) =>
+            e.data.type === 'outings.contact-viewed' &&
+            (e.data.subjects as { contactId: string }).contactId === id &&
+            (e.data.actor as { organisation: string }).organisation === other,
+        ),
+      ).toEqual([
+        expect.objectContaining({
+          data: expect.objectContaining({ payload: { contactId: id, personId, basis: 'person' } }),
+        }),
+        expect.objectContaining({
+          data: expect.objectContaining({ payload: { contactId: id, personId, basis: 'person' } }),
+        }),
+      ]),
+    );
     // A partner the consent does not name still sees nothing.
     expect(await rowVisible('partner-04', id)).toBe(false);
 

@@ -147,12 +147,13 @@ export const contactRecordedV1 = z
   })
   .strict();
 
-/** A contact read across an organisation boundary (the hub): auditors see who viewed what. */
+/** A contact read across an organisation boundary (the hub, or a partner that may see the person): auditors see who viewed what. */
 export const contactViewedV1 = z
   .object({
     contactId: z.uuid(),
     personId: z.uuid().nullable(),
-    basis: z.enum(['hub']),
+    /** `person`: a partner reading another's contact because it may see the person (owner, consent, restriction). */
+    basis: z.enum(['hub', 'person']),
   })
   .strict();
 

@@ -260,7 +260,7 @@ export class ContactService {
   }
 
   /**
-   * The contacts the actor may read; each read by the hub is recorded. For a person, the contacts of
+   * The contacts the actor may read; each read across an organisation boundary is recorded. For a person, the contacts of
    * every record linked to the same network person, each as its own person's sharing allows.
    */
   async list(actor: Actor, query: ListContactsQuery): Promise<Page<ContactView>> {
@@ -303,18 +303,20 @@ export class ContactService {
     actor: Actor,
     reads: Array<{ contact: Contact; access: Access }>,
   ): Promise<void> {
-    const crossing = reads.filter((read) => read.access === 'hub').map((read) => read.contact);
+    const crossing = reads.flatMap(({ contact, access }) =>
+      access === 'owner' ? [] : [{ contact, access }],
+    );
     if (crossing.length === 0) return;
     const correlationId = uuidv7();
     await this.events.append(
       em,
-      crossing.map((c) => ({
+      crossing.map(({ contact: c, access }) => ({
         subject: 'accanto.outings.contact-viewed.v1' as const,
         organisation: c.organisation,
         actor,
         correlationId,
         subjects: { contactId: c.id, ...(c.personId ? { personId: c.personId } : {}) },
-        payload: { contactId: c.id, personId: c.personId, basis: 'hub' as const },
+        payload: { contactId: c.id, personId: c.personId, basis: access },
       })),
     );
   }
