@@ -3,3 +3,4 @@ export * from './eventually.js';
 export * from './event-collector.js';
 export * from './app-process.js';
 export * from './tokens.js';
+export * from './test-app.js';
