@@ -22,6 +22,7 @@ const libs = [
   'observability',
   'dev-identity',
   'testing',
+  'config',
 ];
 const shared = {
   rootDir: import.meta.dirname,
