@@ -126,6 +126,12 @@ describe('street contacts', () => {
       unknownOuting: { id: newId(), ...aContact(outing, { outingId: newId() }) },
       notInTeam: { id: newId(), ...aContact(outing, { memberId: newId() }) },
       otherNight: { id: newId(), ...aContact(outing, { occurredAt: '2026-11-20T22:00:00+01:00' }) },
+      unknownArea: {
+        id: newId(),
+        ...aContact(outing, {
+          place: { area: 'atlantide', latitude: null, longitude: null, description: null },
+        }),
+      },
       othersId: { id: othersId, ...aContact(outing) },
       otherDetails: { id: recordedBefore, ...aContact(outing, { beddedDown: false }) },
     };
@@ -146,6 +152,7 @@ describe('street contacts', () => {
       { id: bad.unknownOuting.id, ...rejected('body.contacts.2.outingId', 'unknown_outing') },
       { id: bad.notInTeam.id, ...rejected('body.contacts.3.memberId', 'not_in_team') },
       { id: bad.otherNight.id, ...rejected('body.contacts.4.occurredAt', 'other_night') },
+      { id: bad.unknownArea.id, ...rejected('body.contacts.5.place.area', 'unknown_area') },
       {
         id: othersId,
         status: 'rejected',
@@ -160,7 +167,7 @@ describe('street contacts', () => {
     ]);
     for (const { id } of good)
       expect((await outings.call(users.owner, 'GET', `/outings/contacts/${id}`)).status).toBe(200);
-    for (const { id } of [bad.schema, bad.unknownOuting, bad.notInTeam, bad.otherNight])
+    for (const { id } of [bad.schema, bad.unknownOuting, bad.notInTeam, bad.otherNight, bad.unknownArea])
       expect((await outings.call(users.owner, 'GET', `/outings/contacts/${id}`)).status).toBe(404);
     const other = await outings.call(users.other, 'GET', `/outings/contacts/${othersId}`);
     expect(other.body.outingId).toBe(otherOuting.id);
@@ -171,7 +178,7 @@ describe('street contacts', () => {
     await fence();
     const recorded = (id: string) =>
       contactEvents(id).filter((e) => e.data.type === 'outings.contact-recorded').length;
-    expect(queue.map((c) => recorded(c.id))).toEqual([1, 0, 0, 0, 0, 1, 1, 1]);
+    expect(queue.map((c) => recorded(c.id))).toEqual([1, 0, 0, 0, 0, 0, 1, 1, 1]);
 
     // Sent again: every accepted one is a duplicate, nothing new is stored or published.
     const eventsBefore = outings.events.length;
@@ -180,7 +187,7 @@ describe('street contacts', () => {
     expect(resent.body.items).toEqual(good.map(({ id }) => ({ id, status: 'duplicate' })));
     await fence();
     expect(outings.events.length).toBe(eventsBefore + 1); // the fence's own outing-planned
-    expect(queue.map((c) => recorded(c.id))).toEqual([1, 0, 0, 0, 0, 1, 1, 1]);
+    expect(queue.map((c) => recorded(c.id))).toEqual([1, 0, 0, 0, 0, 0, 1, 1, 1]);
   });
 
   it('takes a queue of 500 contacts', async () => {

@@ -22,9 +22,8 @@ import {
   type Problem,
 } from '#http';
 import { EventLog, type NewEvent } from '#messaging';
-import { arrayParameters, tenantSession } from '#persistence';
+import { arrayParameters, nativeQuery, tenantSession } from '#persistence';
 import { contactAccess, isPartnerStaff, notShared, type PersonSharing } from '../access.js';
-import { unknownAreas } from '../areas/area.queries.js';
 import { Outing } from '../outings/outing.entity.js';
 import { nightOf, shiftErrors } from '../outings/outing.rules.js';
 import {
@@ -128,24 +127,19 @@ export class ContactService {
     now: Date,
   ): Promise<Outcome[]> {
     const ids = items.map((item) => item.id);
-    const existing = new Map((await em.find(Contact, { id: { $in: ids } })).map((c) => [c.id, c]));
-    // Ids taken by contacts row-level security hides: other organisations'.
-    const taken = new Set(
-      (
-        await em.execute<Array<{ id: string }>>(
-          'select taken as id from contact_ids_taken(?) as taken',
-          arrayParameters([ids]),
-        )
-      ).map((row) => row.id),
+    const { taken, knownAreas, forgotten } = await recordChecks(em, items);
+    // Only a field app sending again finds its ids taken: the stored contacts are loaded then only.
+    // Row-level security hides other organisations' contacts, so those ids stay taken but absent.
+    const existing = new Map(
+      (taken.size === 0
+        ? []
+        : await em.find(Contact, { id: { $in: ids.filter((id) => taken.has(id)) } })
+      ).map((c) => [c.id, c]),
     );
     const outings = new Map(
       (await em.find(Outing, { id: { $in: [...new Set(items.map((item) => item.input.outingId))] } })).map(
         (o) => [o.id, o],
       ),
-    );
-    const forgotten = await forgottenPersons(
-      em,
-      items.map((item) => item.input.personId),
     );
     const outcomes: Outcome[] = [];
     const events: NewEvent[] = [];
@@ -172,7 +166,7 @@ export class ContactService {
         continue;
       }
       const outing = outings.get(input.outingId);
-      const errors = await this.contactErrors(em, actor, input, outing, field, now);
+      const errors = contactErrors(actor, input, outing, knownAreas, field, now);
       if (errors.length > 0) {
         outcomes.push({ id, status: 'rejected', problem: new ValidationProblem(errors) });
         continue;
@@ -205,48 +199,6 @@ export class ContactService {
     await em.flush();
     if (events.length > 0) await this.events.append(em, events, now);
     return outcomes;
-  }
-
-  /** A contact belongs to an outing of the organisation that is out or back, on that outing's night. */
-  private async contactErrors(
-    em: EntityManager,
-    actor: Actor,
-    input: ContactInput,
-    outing: Outing | undefined,
-    field: string,
-    now: Date,
-  ): Promise<FieldError[]> {
-    const errors = await unknownAreas(em, input.place.area ? [input.place.area] : [], `${field}.place.area`);
-    if (!outing || outing.organisation !== actor.organisation) {
-      return [
-        ...errors,
-        { field: `${field}.outingId`, rule: 'unknown_outing', message: 'not an outing of your organisation' },
-      ];
-    }
-    if (outing.status !== 'under-way' && outing.status !== 'completed') {
-      errors.push({
-        field: `${field}.outingId`,
-        rule: 'outing_not_out',
-        message: `the outing is ${outing.status}`,
-      });
-    }
-    if (!outing.team.some((member) => member.memberId === input.memberId)) {
-      errors.push({
-        field: `${field}.memberId`,
-        rule: 'not_in_team',
-        message: 'not a member of the outing’s team',
-      });
-    }
-    const future = shiftErrors({ startedAt: input.occurredAt }, now, `${field}.occurredAt`);
-    if (future.length > 0) errors.push(...future);
-    else if (nightOf(input.occurredAt) !== outing.night) {
-      errors.push({
-        field: `${field}.occurredAt`,
-        rule: 'other_night',
-        message: `not on the night of ${outing.night}`,
-      });
-    }
-    return errors;
   }
 
   async get(actor: Actor, id: string): Promise<ContactView> {
@@ -418,14 +370,72 @@ async function personSharing(em: EntityManager, ids: string[]): Promise<Map<stri
   );
 }
 
-async function forgottenPersons(em: EntityManager, personIds: Array<string | null>): Promise<Set<string>> {
-  const ids = personIds.filter((id): id is string => id !== null);
-  if (ids.length === 0) return new Set();
-  const rows = await em.execute<Array<{ person_id: string }>>(
-    'select person_id from forgotten_person where person_id in (?)',
-    [ids],
+/**
+ * What recording these contacts must know, in one round trip: the ids already taken (by any
+ * organisation: contact_ids_taken looks past row-level security), which of their areas exist, and
+ * which of their persons were forgotten.
+ */
+async function recordChecks(
+  em: EntityManager,
+  items: NewContact[],
+): Promise<{ taken: Set<string>; knownAreas: Set<string>; forgotten: Set<string> }> {
+  const areas = items.flatMap((item) => (item.input.place.area === null ? [] : [item.input.place.area]));
+  const persons = items.flatMap((item) => (item.input.personId === null ? [] : [item.input.personId]));
+  const { rows } = await nativeQuery<{ taken: string[]; areas: string[]; forgotten: string[] }>(
+    em,
+    `select array(select taken from contact_ids_taken($1::uuid[]) as taken) as taken,
+            array(select code from area where code = any($2::text[])) as areas,
+            array(select person_id from forgotten_person where person_id = any($3::uuid[])) as forgotten`,
+    [items.map((item) => item.id), [...new Set(areas)], [...new Set(persons)]],
   );
-  return new Set(rows.map((row) => row.person_id));
+  const [row] = rows;
+  return { taken: new Set(row.taken), knownAreas: new Set(row.areas), forgotten: new Set(row.forgotten) };
+}
+
+/** A contact belongs to an outing of the organisation that is out or back, on that outing's night. */
+function contactErrors(
+  actor: Actor,
+  input: ContactInput,
+  outing: Outing | undefined,
+  knownAreas: ReadonlySet<string>,
+  field: string,
+  now: Date,
+): FieldError[] {
+  const { area } = input.place;
+  const errors: FieldError[] =
+    area === null || knownAreas.has(area)
+      ? []
+      : [{ field: `${field}.place.area`, rule: 'unknown_area', message: `unknown area: ${area}` }];
+  if (!outing || outing.organisation !== actor.organisation) {
+    return [
+      ...errors,
+      { field: `${field}.outingId`, rule: 'unknown_outing', message: 'not an outing of your organisation' },
+    ];
+  }
+  if (outing.status !== 'under-way' && outing.status !== 'completed') {
+    errors.push({
+      field: `${field}.outingId`,
+      rule: 'outing_not_out',
+      message: `the outing is ${outing.status}`,
+    });
+  }
+  if (!outing.team.some((member) => member.memberId === input.memberId)) {
+    errors.push({
+      field: `${field}.memberId`,
+      rule: 'not_in_team',
+      message: 'not a member of the outing’s team',
+    });
+  }
+  const future = shiftErrors({ startedAt: input.occurredAt }, now, `${field}.occurredAt`);
+  if (future.length > 0) errors.push(...future);
+  else if (nightOf(input.occurredAt) !== outing.night) {
+    errors.push({
+      field: `${field}.occurredAt`,
+      rule: 'other_night',
+      message: `not on the night of ${outing.night}`,
+    });
+  }
+  return errors;
 }
 
 /** What forget_person (migration 0002) leaves of a contact. */
