@@ -325,6 +325,8 @@ async function runOutings(rows: Row[], idp: Awaited<ReturnType<typeof startDevId
   cleanup.push(() => outingsApp.stop());
   const result = await measureOutings({
     url: outingsApp.url,
+    pid: outingsApp.pid,
+    database: db.name,
     tokens: {
       operator: await fetchToken(idp, 'volontari-milano-aperta.operator'),
       coordinator: await fetchToken(idp, 'volontari-milano-aperta.coordinator'),
@@ -347,6 +349,11 @@ async function runOutings(rows: Row[], idp: Awaited<ReturnType<typeof startDevId
       goal: '< 2000 ms',
       met: result.worstBatchMs < 2000,
     },
+    {
+      measure: `(f) contact recording, max, c=${result.max.connections}`,
+      figure: `${fixed(result.max.rps)} req/s (${ms(result.max.p50, result.max.p99)}, ${result.max.failed} failed)`,
+    },
+    { measure: `    CPU ms per contact, c=${result.max.connections}`, figure: cpu(result.max.cpu) },
     {
       measure: `(f) contact recording at ${contactRate} req/s, open loop, ${seconds.fixed} s`,
       figure: `${ms(result.single.p50, result.single.p99)} (achieved ${fixed(result.single.achieved)} req/s, ${result.single.failed} failed)`,

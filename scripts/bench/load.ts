@@ -16,17 +16,27 @@ export function percentile(samples: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-/** Closed loop: each connection posts the next registration (next user) as soon as the last is answered. */
-export async function maxThroughput(target: Target, connections: number, seconds: number) {
+export type Request = { method: string; path: string; body: string };
+
+const aRegistrationRequest = (): Request => ({ method: 'POST', path, body: body() });
+
+/**
+ * Closed loop: each connection sends the next request (next user) as soon as the last is answered;
+ * by default a person's registration.
+ */
+export async function maxThroughput(
+  target: Target,
+  connections: number,
+  seconds: number,
+  request: () => Request = aRegistrationRequest,
+) {
   const result = await autocannon({
     url: target.url,
     connections,
     duration: seconds,
     requests: target.tokens.map((token) => ({
-      method: 'POST',
-      path,
       headers: headers(token),
-      setupRequest: (request) => ({ ...request, body: body() }),
+      setupRequest: (sent) => ({ ...sent, ...request() }),
     })),
   });
   const failed = result.non2xx + result.errors + result.timeouts;
@@ -53,11 +63,7 @@ export async function openLoop(
   seconds: number,
   onCreated: (id: string, respondedAt: number) => void = () => undefined,
   /** What request i is; by default a person's registration. It must answer 201 with the id. */
-  request: (i: number) => { method: string; path: string; body: string } = () => ({
-    method: 'POST',
-    path,
-    body: body(),
-  }),
+  request: (i: number) => Request = aRegistrationRequest,
 ) {
   const latencies: number[] = [];
   let failed = 0;

@@ -1,7 +1,8 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { startFollower, type Handled } from './event-latency.js';
-import { openLoop, type Target } from './load.js';
+import { cpuPerOperation, cpuSnapshot } from './cpu.js';
+import { maxThroughput, openLoop, type Target } from './load.js';
 
 // Issue 4's measures on the outings app: (e) a field app's offline queue of 500 contacts, from the
 // upload to the last contact-recorded event handled by another service's consumer (stored,
@@ -71,6 +72,9 @@ export async function measureOutings(options: {
   jsm: JetStreamManager;
   namespace: string;
   consumerDb: string;
+  /** The app's process and database, for the CPU each contact costs. */
+  pid: number;
+  database: string;
   batches: number;
   batchSize: number;
   rate: number;
@@ -129,12 +133,22 @@ export async function measureOutings(options: {
     batches.push({ responseMs: respondedAt - sentAt, endToEndMs: lastHandled - sentAt });
   }
 
-  // (f) Single contacts at a fixed rate.
+  // (f) Single contacts: the app's maximum (closed loop, with the CPU each costs), then a fixed rate.
   const target: Target = { url: options.url, tokens: [options.tokens.operator] };
-  const single = await openLoop(target, options.rate, options.seconds, undefined, (i) => ({
+  const aContactRequest = (i: number) => ({
     method: 'PUT',
     path: `/outings/contacts/${uuidv7()}`,
     body: JSON.stringify(aContact(outing, i)),
-  }));
-  return { batches, worstBatchMs: Math.max(...batches.map((b) => b.endToEndMs)), single };
+  });
+  let sent = 0;
+  const before = cpuSnapshot(options.pid, [options.database]);
+  const max = await maxThroughput(target, 16, options.seconds, () => aContactRequest(sent++));
+  const cpu = cpuPerOperation(before, cpuSnapshot(options.pid, [options.database]), max.completed);
+  const single = await openLoop(target, options.rate, options.seconds, undefined, aContactRequest);
+  return {
+    batches,
+    worstBatchMs: Math.max(...batches.map((b) => b.endToEndMs)),
+    max: { ...max, cpu },
+    single,
+  };
 }

@@ -24,7 +24,7 @@ import {
 import { EventLog, type NewEvent } from '#messaging';
 import { arrayParameters, nativeQuery, tenantSession } from '#persistence';
 import { contactAccess, isPartnerStaff, notShared, type PersonSharing } from '../access.js';
-import { Outing } from '../outings/outing.entity.js';
+import type { Outing } from '../outings/outing.entity.js';
 import { nightOf, shiftErrors } from '../outings/outing.rules.js';
 import {
   contactBatchItem,
@@ -127,7 +127,7 @@ export class ContactService {
     now: Date,
   ): Promise<Outcome[]> {
     const ids = items.map((item) => item.id);
-    const { taken, knownAreas, forgotten } = await recordChecks(em, items);
+    const { taken, knownAreas, forgotten, outings } = await recordChecks(em, items);
     // Only a field app sending again finds its ids taken: the stored contacts are loaded then only.
     // Row-level security hides other organisations' contacts, so those ids stay taken but absent.
     const existing = new Map(
@@ -135,11 +135,6 @@ export class ContactService {
         ? []
         : await em.find(Contact, { id: { $in: ids.filter((id) => taken.has(id)) } })
       ).map((c) => [c.id, c]),
-    );
-    const outings = new Map(
-      (await em.find(Outing, { id: { $in: [...new Set(items.map((item) => item.input.outingId))] } })).map(
-        (o) => [o.id, o],
-      ),
     );
     const outcomes: Outcome[] = [];
     const events: NewEvent[] = [];
@@ -370,33 +365,46 @@ async function personSharing(em: EntityManager, ids: string[]): Promise<Map<stri
   );
 }
 
+/** What a contact's checks and its event need of its outing. */
+type OutingFacts = Pick<Outing, 'id' | 'organisation' | 'unitId' | 'night' | 'status' | 'team'>;
+
 /**
  * What recording these contacts must know, in one round trip: the ids already taken (by any
- * organisation: contact_ids_taken looks past row-level security), which of their areas exist, and
- * which of their persons were forgotten.
+ * organisation: contact_ids_taken looks past row-level security), which of their areas exist, which
+ * of their persons were forgotten, and their outings.
  */
-async function recordChecks(
-  em: EntityManager,
-  items: NewContact[],
-): Promise<{ taken: Set<string>; knownAreas: Set<string>; forgotten: Set<string> }> {
+async function recordChecks(em: EntityManager, items: NewContact[]) {
   const areas = items.flatMap((item) => (item.input.place.area === null ? [] : [item.input.place.area]));
   const persons = items.flatMap((item) => (item.input.personId === null ? [] : [item.input.personId]));
-  const { rows } = await nativeQuery<{ taken: string[]; areas: string[]; forgotten: string[] }>(
+  const outingIds = items.map((item) => item.input.outingId);
+  const { rows } = await nativeQuery<{
+    taken: string[];
+    areas: string[];
+    forgotten: string[];
+    outings: OutingFacts[];
+  }>(
     em,
     `select array(select taken from contact_ids_taken($1::uuid[]) as taken) as taken,
             array(select code from area where code = any($2::text[])) as areas,
-            array(select person_id from forgotten_person where person_id = any($3::uuid[])) as forgotten`,
-    [items.map((item) => item.id), [...new Set(areas)], [...new Set(persons)]],
+            array(select person_id from forgotten_person where person_id = any($3::uuid[])) as forgotten,
+            coalesce((select json_agg(json_build_object('id', id, 'organisation', organisation,
+                        'unitId', unit_id, 'night', night::text, 'status', status, 'team', team))
+                        from outing where id = any($4::uuid[])), '[]') as outings`,
+    [items.map((item) => item.id), [...new Set(areas)], [...new Set(persons)], [...new Set(outingIds)]],
   );
   const [row] = rows;
-  return { taken: new Set(row.taken), knownAreas: new Set(row.areas), forgotten: new Set(row.forgotten) };
+  return {
+    taken: new Set(row.taken),
+    knownAreas: new Set(row.areas),
+    forgotten: new Set(row.forgotten),
+    outings: new Map(row.outings.map((outing) => [outing.id, outing])),
+  };
 }
 
-/** A contact belongs to an outing of the organisation that is out or back, on that outing's night. */
 function contactErrors(
   actor: Actor,
   input: ContactInput,
-  outing: Outing | undefined,
+  outing: OutingFacts | undefined,
   knownAreas: ReadonlySet<string>,
   field: string,
   now: Date,
@@ -453,7 +461,7 @@ function erased(at: Date) {
 function recordedEvent(
   actor: Actor,
   c: Contact,
-  outing: Outing,
+  outing: OutingFacts,
 ): NewEvent<'accanto.outings.contact-recorded.v1'> {
   return {
     subject: 'accanto.outings.contact-recorded.v1',
