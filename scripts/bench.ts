@@ -203,6 +203,10 @@ async function run(rows: Row[]) {
     goal: 'p99 < 50 ms',
     met: fixedRate.p99 < 50 && fixedRate.failed === 0,
   });
+  rows.push({
+    measure: '    how late the load generator sent, p99',
+    figure: `${fixed(fixedRate.sendLagP99, 1)} ms`,
+  });
 
   let events: Awaited<ReturnType<typeof eventLatency>> | null = null;
   let openTransactions: Record<string, number> | null = null;
@@ -359,6 +363,10 @@ async function runOutings(rows: Row[], idp: Awaited<ReturnType<typeof startDevId
       figure: `${ms(result.single.p50, result.single.p99)} (achieved ${fixed(result.single.achieved)} req/s, ${result.single.failed} failed)`,
       goal: 'p99 < 50 ms',
       met: result.single.p99 < 50 && result.single.failed === 0,
+    },
+    {
+      measure: '    how late the load generator sent, p99',
+      figure: `${fixed(result.single.sendLagP99, 1)} ms`,
     },
     {
       measure: '(d) outings app RSS / peak',

@@ -66,6 +66,9 @@ export async function openLoop(
   request: (i: number) => Request = aRegistrationRequest,
 ) {
   const latencies: number[] = [];
+  const sentAt: number[] = [];
+  // How late this process sent each request (its own timers, GC): a stall here is not the app's.
+  const lags: number[] = [];
   let failed = 0;
   const inFlight: Array<Promise<void>> = [];
   const start = performance.now() + 20;
@@ -75,6 +78,7 @@ export async function openLoop(
     const wait = due - performance.now();
     if (wait >= 1) await sleep(wait);
     const { method, path: to, body: payload } = request(i);
+    const lag = performance.now() - due;
     const send = fetch(`${target.url}${to}`, {
       method,
       headers: headers(target.tokens[i % target.tokens.length]),
@@ -85,6 +89,8 @@ export async function openLoop(
         const created = (await response.json()) as { id?: string };
         if (response.status !== 201 || !created.id) return void (failed += 1);
         latencies.push(respondedAt - due);
+        sentAt.push(due - start);
+        lags.push(lag);
         onCreated(created.id, respondedAt);
       })
       .catch(() => void (failed += 1));
@@ -92,11 +98,18 @@ export async function openLoop(
   }
   await Promise.all(inFlight);
   const elapsed = (performance.now() - start) / 1000;
+  const p99 = percentile(latencies, 99);
   return {
     target: rate,
     achieved: latencies.length / elapsed,
     p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
+    p99,
     failed,
+    // When the slowest 1 % were due (ms after the start): evenly spread, or in bursts (a stall)?
+    sendLagP99: percentile(lags, 99),
+    slowest: latencies
+      .map((ms, i) => ({ dueMs: Math.round(sentAt[i]), ms: Math.round(ms), sendLagMs: Math.round(lags[i]) }))
+      .filter((sample) => sample.ms >= p99)
+      .sort((a, b) => a.dueMs - b.dueMs),
   };
 }
