@@ -6,3 +6,4 @@ export * from './event-log.js';
 export * from './relay.js';
 export * from './consumer.js';
 export * from './messaging.module.js';
+export * from './relay-process.js';
