@@ -40,6 +40,7 @@ export class OutingsModule {
           namespace: config.nats.namespace || undefined,
           relayDatabaseUrl: relayDatabaseUrl(config),
           streams: { replicas: config.nats.replicas },
+          runRelay: config.relay,
         }),
         HealthModule.forRootAsync({
           prefix: 'outings',

@@ -228,18 +228,31 @@ describe('deploy/k8s', () => {
     expect(String(port?.containerPort)).toBe(envOf(container).PORT.value);
   });
 
-  it('runs the people relay as a Deployment of its own, with probes and without the master key', () => {
-    expect(envOf(containerOf('Deployment', 'people')).PEOPLE_RELAY.value).toBe('false');
-    expect(find('Deployment', 'people-relay').spec?.replicas).toBe(2);
-    const relay = containerOf('Deployment', 'people-relay');
-    expect(relay.args).toEqual(['dist/apps/people/src/relay.js']);
-    expect(relay.readinessProbe?.httpGet?.path).toBe('/people-relay/health/ready');
-    expect(relay.livenessProbe?.httpGet?.path).toBe('/people-relay/health/live');
-    expect(Object.keys(envOf(relay))).toEqual(
-      expect.arrayContaining(['DATABASE_URL', 'DATABASE_RELAY_USER', 'DATABASE_RELAY_PASSWORD']),
-    );
-    expect(Object.keys(envOf(relay))).not.toContain('PEOPLE_MASTER_KEY');
-  });
+  it.each([
+    { app: 'people', flag: 'PEOPLE_RELAY', database: 'people' },
+    { app: 'outings', flag: 'OUTINGS_RELAY', database: 'street_outings' },
+  ])(
+    'runs the $app relay as a Deployment of its own, with probes, as the relay role and without the master key',
+    ({ app, flag, database }) => {
+      expect(envOf(containerOf('Deployment', app))[flag].value).toBe('false');
+      expect(find('Deployment', `${app}-relay`).spec?.replicas).toBe(2);
+      const relay = containerOf('Deployment', `${app}-relay`);
+      expect(relay.args).toEqual([`dist/apps/${app}/src/relay.js`]);
+      expect(relay.readinessProbe?.httpGet?.path).toBe(`/${app}-relay/health/ready`);
+      expect(relay.livenessProbe?.httpGet?.path).toBe(`/${app}-relay/health/live`);
+      const env = envOf(relay);
+      expect(Object.keys(env)).toEqual(
+        expect.arrayContaining(['DATABASE_URL', 'DATABASE_RELAY_USER', 'DATABASE_RELAY_PASSWORD']),
+      );
+      expect(Object.keys(env)).not.toContain('PEOPLE_MASTER_KEY');
+      expect(Object.keys(env)).not.toContain('DATABASE_OWNER_PASSWORD');
+      expect(env.DATABASE_URL.value).toBe(`postgres://${database}_relay@postgres:5432/${database}`);
+      expect(env.DATABASE_RELAY_USER.value).toBe(`${database}_relay`);
+      // Its health port is the PORT it listens on.
+      const port = relay.ports?.find((candidate) => candidate.name === relay.readinessProbe?.httpGet?.port);
+      expect(String(port?.containerPort)).toBe(env.PORT.value);
+    },
+  );
 
   it('gives people the whole app environment from the shared ConfigMap, its own values and Secret references', () => {
     const container = containerOf('Deployment', 'people');

@@ -1,0 +1,15 @@
+import { runRelayProcess } from '#messaging';
+import { loadConfig } from './config.js';
+import { relayDatabaseUrl } from './database.js';
+
+// The outings service's relay as a process of its own, for deployments whose API replicas run with
+// OUTINGS_RELAY=false (docs/adr/0011).
+const config = loadConfig(process.env);
+await runRelayProcess({
+  service: 'outings',
+  databaseUrl: relayDatabaseUrl(config),
+  nats: config.nats,
+  port: config.port,
+  host: config.host,
+  logLevel: config.logLevel,
+});
