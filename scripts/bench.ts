@@ -112,21 +112,36 @@ async function startPeople(
       writeFileSync(resolve(`bench/results/app-${namespace}.log`), app.output());
   });
   if (relay !== 'process') return { ...app, db, relayPid: null };
-  // After the app: its migration made the database the relay reads.
-  const owner = new pg.Client({ connectionString: db.url });
+  const relayProcess = await startRelayProcess('people', env, db.url);
+  const stop = async () => {
+    await relayProcess.stop();
+    return app.stop();
+  };
+  return { ...app, stop, db, relayPid: relayProcess.pid };
+}
+
+/**
+ * An app's relay as a process of its own (ADR 0011), started after the app, whose migration made the
+ * database it reads; ready once it holds that database's relay lock.
+ */
+async function startRelayProcess(app: string, env: Record<string, string>, databaseUrl: string) {
+  const owner = new pg.Client({ connectionString: databaseUrl });
   await owner.connect();
   cleanup.push(() => owner.end());
   const relayProcess = await startAppProcess(build.root, env, {
+    app,
     file: 'relay',
     ready: async () =>
       (
-        await owner.query(`select 1 from pg_locks where locktype = 'advisory' and objid = $1 and granted`, [
-          relayLockKey,
-        ])
+        await owner.query(
+          `select 1 from pg_locks where locktype = 'advisory' and objid = $1 and granted
+              and database = (select oid from pg_database where datname = current_database())`,
+          [relayLockKey],
+        )
       ).rowCount === 1,
   });
   cleanup.push(() => relayProcess.stop());
-  return { ...app, db, relayPid: relayProcess.pid };
+  return relayProcess;
 }
 
 async function run(rows: Row[]) {
@@ -296,6 +311,8 @@ async function run(rows: Row[]) {
       figure: `${fixed(self.rssMb)} / ${fixed(self.peakMb)} MB`,
     },
   );
+  // People stops first: its matcher would still be working through the registrations' backlog.
+  await people.stop();
   const outings = skipOutings ? null : await runOutings(rows, idp);
   return {
     raw,
@@ -317,19 +334,21 @@ async function runOutings(rows: Row[], idp: Awaited<ReturnType<typeof startDevId
     for (const stream of [streamNames(namespace).events, streamNames(namespace).deadLetter])
       await jsm.streams.delete(stream).catch(() => false);
   });
-  const outingsApp = await startAppProcess(
-    build.root,
-    {
-      DATABASE_URL: db.url,
-      DATABASE_PROVISION: 'true',
-      NATS_URL: infrastructure.natsUrl,
-      NATS_NAMESPACE: namespace,
-      OIDC_ISSUER: idp.issuer,
-      LOG_LEVEL: 'warn',
-    },
-    { app: 'outings' },
-  );
+  // Its relay runs as people's does, a process of its own; with BENCH_RELAY=in-app or off, in the app
+  // ((e) needs its events published).
+  const relayProcess = !relayOff && !relayInApp;
+  const env = {
+    DATABASE_URL: db.url,
+    DATABASE_PROVISION: 'true',
+    NATS_URL: infrastructure.natsUrl,
+    NATS_NAMESPACE: namespace,
+    OIDC_ISSUER: idp.issuer,
+    LOG_LEVEL: 'warn',
+    OUTINGS_RELAY: relayProcess ? 'false' : 'true',
+  };
+  const outingsApp = await startAppProcess(build.root, env, { app: 'outings' });
   cleanup.push(() => outingsApp.stop());
+  const outingsRelay = relayProcess ? await startRelayProcess('outings', env, db.url) : null;
   const result = await measureOutings({
     url: outingsApp.url,
     pid: outingsApp.pid,
@@ -378,7 +397,15 @@ async function runOutings(rows: Row[], idp: Awaited<ReturnType<typeof startDevId
       met: memory.peakMb < 250,
     },
   );
-  return { ...result, memory };
+  const relayMemory = outingsRelay ? residentMemory(outingsRelay.pid) : null;
+  if (relayMemory)
+    rows.push({
+      measure: '(d) outings relay process RSS / peak',
+      figure: `${fixed(relayMemory.rssMb)} / ${fixed(relayMemory.peakMb)} MB`,
+      goal: 'peak < 250 MB',
+      met: relayMemory.peakMb < 250,
+    });
+  return { ...result, memory, relayMemory };
 }
 
 try {
@@ -391,7 +418,7 @@ try {
   const machine = `${cpus().length} x ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${postgres}, nats-server ${nats.info?.version}`;
   const context = [
     `Machine: ${machine}. The ${cpus().length} cores are shared by the app, PostgreSQL, NATS and this process (load generator, raw inserts), the follower (the consumer of (c)), and by anything else running: load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end.`,
-    `Tree: ${tree.commit}${tree.dirty.length ? ` + uncommitted changes in ${tree.dirty.length} files under apps/ and libs/ (listed in the JSON)` : ''}.${relayOff ? ' BENCH_RELAY=off: relay in standby.' : relayInApp ? ' BENCH_RELAY=in-app: the relay runs in the app process.' : ' The relay runs as a process of its own (PEOPLE_RELAY=false on the app).'}${matcherOff ? ' BENCH_MATCHER=off: the app runs without its matcher.' : ' The app runs its matcher (issue 3) in-process.'}`,
+    `Tree: ${tree.commit}${tree.dirty.length ? ` + uncommitted changes in ${tree.dirty.length} files under apps/ and libs/ (listed in the JSON)` : ''}.${relayOff ? ' BENCH_RELAY=off: relay in standby.' : relayInApp ? ' BENCH_RELAY=in-app: the relay runs in the app process.' : ' Each relay runs as a process of its own (PEOPLE_RELAY=false and OUTINGS_RELAY=false on the apps).'}${matcherOff ? ' BENCH_MATCHER=off: the app runs without its matcher.' : ' The app runs its matcher (issue 3) in-process.'}`,
     sameNames
       ? "Every registration has aPerson()'s name (BENCH_NAMES=same): the matcher's worst case."
       : "Registrations have aPerson()'s body with random names of the same lengths.",

@@ -8,8 +8,10 @@ import type { EventSubject } from '#contracts';
 // reported by its `subjects[key]` with this process's clock as milliseconds since the epoch
 // (timeOrigin + now), which the parent can compare with its own.
 const [consumerDb, natsUrl, namespace, filterSubject, subject, key] = process.argv.slice(2);
-// After the parent disconnects, messages still in flight are dropped: nobody is listening.
-const send = (message: unknown) => void (process.connected && process.send!(message));
+// After the parent disconnects, messages still in flight are dropped: nobody is listening. The
+// callback takes the error of one sent as the channel closes, which would otherwise crash the process.
+const send = (message: unknown) =>
+  void (process.connected && process.send!(message, undefined, {}, () => undefined));
 const orm = await MikroORM.init({
   clientUrl: consumerDb,
   entities: [],
