@@ -17,7 +17,7 @@ export type OutingsConfig = ServiceConfig & { relay: boolean };
 export const appRole = 'street_outings_app';
 export const relayRole = 'street_outings_relay';
 
-export function loadConfig(env: Record<string, string | undefined>): OutingsConfig {
+export function loadConfig(env: Record<string, string | undefined> = process.env): OutingsConfig {
   const e = parseEnvironment('outings', environment, env);
   return { ...serviceConfigOf(e), relay: e.OUTINGS_RELAY };
 }

@@ -4,7 +4,7 @@ import { relayDatabaseUrl } from './database.js';
 
 // The outings service's relay as a process of its own, for deployments whose API replicas run with
 // OUTINGS_RELAY=false (docs/adr/0011).
-const config = loadConfig(process.env);
+const config = loadConfig();
 await runRelayProcess({
   service: 'outings',
   databaseUrl: relayDatabaseUrl(config),

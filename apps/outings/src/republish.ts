@@ -5,7 +5,7 @@ import { relayDatabaseUrl } from './database.js';
 
 // The recovery drill (architecture.md §3): publish the outings service's whole event log again.
 // JetStream's dedup window and every consumer's inbox make repeats harmless.
-const config = loadConfig(process.env);
+const config = loadConfig();
 const nats = await connect({ servers: config.nats.url, name: 'outings-republish' });
 try {
   const { published } = await republishAll({

@@ -30,7 +30,7 @@ export const relayRole = 'people_relay';
 
 /** `masterKey: false` for processes that never open sealed data (the relay): they get no key. */
 export function loadConfig(
-  env: Record<string, string | undefined>,
+  env: Record<string, string | undefined> = process.env,
   { masterKey = true }: { masterKey?: boolean } = {},
 ): PeopleConfig {
   const e = parseEnvironment('people', environment, env);

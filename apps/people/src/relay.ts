@@ -3,7 +3,7 @@ import { loadConfig, relayDatabaseUrl } from './config.js';
 
 // The people service's relay as a process of its own, for deployments whose API replicas run with
 // PEOPLE_RELAY=false (docs/adr/0011). No master key: the relay never opens sealed data.
-const config = loadConfig(process.env, { masterKey: false });
+const config = loadConfig(undefined, { masterKey: false });
 await runRelayProcess({
   service: 'people',
   databaseUrl: relayDatabaseUrl(config),

@@ -4,7 +4,7 @@ import { loadConfig, relayDatabaseUrl } from './config.js';
 
 // The recovery drill (architecture.md §3): publish the people service's whole event log again.
 // JetStream's dedup window and every consumer's inbox make repeats harmless.
-const config = loadConfig(process.env);
+const config = loadConfig();
 const nats = await connect({ servers: config.nats.url, name: 'people-republish' });
 try {
   const { published } = await republishAll({
