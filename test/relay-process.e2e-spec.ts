@@ -135,9 +135,12 @@ describe.each(apps)('$app with its relay as a process of its own', ({ app, flag,
       },
     });
     try {
-      const ready = await fetch(`${relay.url}/${app}-relay/health/ready`);
-      expect(ready.status).toBe(200);
-      expect(await ready.json()).toMatchObject({ status: 'up', state: 'active' });
+      // The lock comes first; the relay reports active once it has also LISTENed and read its cursor.
+      await eventually(async () => {
+        const ready = await fetch(`${relay.url}/${app}-relay/health/ready`);
+        expect(ready.status).toBe(200);
+        expect(await ready.json()).toMatchObject({ status: 'up', state: 'active' });
+      });
       await eventually(() => expect(published(before)).toBe(true));
       const after = await record(idp, api.url);
       await eventually(() => expect(published(after)).toBe(true));
