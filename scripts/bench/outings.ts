@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { JetStreamManager } from '@nats-io/jetstream';
+import { eventually } from '#testing';
 import { startFollower, type Handled } from './event-latency.js';
 import { cpuPerOperation, cpuSnapshot } from './cpu.js';
 import { maxThroughput, openLoop, type Target } from './load.js';
@@ -147,12 +148,13 @@ export async function measureOutings(options: {
   // At its maximum the app outruns the relay and the follower: (f) starts once they have caught up,
   // or it would measure their backlog competing for the cores.
   const recorded = batches.length * options.batchSize + max.completed;
-  const deadline = Date.now() + 60_000;
-  while (handled.size < recorded) {
-    if (Date.now() > deadline)
-      throw new Error(`max: ${handled.size} of ${recorded} contact-recorded consumed`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await eventually(
+    () => {
+      if (handled.size < recorded)
+        throw new Error(`max: ${handled.size} of ${recorded} contact-recorded consumed`);
+    },
+    { timeoutMs: 60_000 },
+  );
   const single = await openLoop(target, options.rate, options.seconds, undefined, aContactRequest);
   return {
     batches,

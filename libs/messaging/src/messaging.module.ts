@@ -5,11 +5,11 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { startConsumer, type ConsumerOptions, type RunningConsumer } from './consumer.js';
 import { EventLog } from './event-log.js';
 import { Relay, type RelayHealth, type RelayOptions } from './relay.js';
-import { ensureStreams, type StreamOptions } from './streams.js';
+import { connectNats, ensureStreams, type StreamOptions } from './streams.js';
 
 export type MessagingConfig = {
   /** The service name: NATS connection name and log context. */
@@ -108,14 +108,7 @@ export class MessagingModule {
       providers: [
         {
           provide: NATS_CONNECTION,
-          // Never give up reconnecting: the outbox holds the events while NATS is away.
-          useFactory: () =>
-            connect({
-              servers: config.natsUrl,
-              name: config.service,
-              maxReconnectAttempts: -1,
-              reconnectTimeWait: 1000,
-            }),
+          useFactory: () => connectNats(config.natsUrl, config.service),
         },
         {
           provide: Messaging,

@@ -1,9 +1,8 @@
 import { createServer } from 'node:http';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { createLogger, type LogLevel } from '#observability';
 import { Relay, type RelayHealth } from './relay.js';
-import { ensureStreams } from './streams.js';
+import { connectNats, ensureStreams } from './streams.js';
 
 export type RelayProcessOptions = {
   /** `people`, `outings`: names the NATS connection, the logger and the health routes (`/<service>-relay/health/*`). */
@@ -46,12 +45,7 @@ export function relayHealthResponse(
 export async function runRelayProcess(options: RelayProcessOptions): Promise<void> {
   const name = `${options.service}-relay`;
   const logger = createLogger(name, options.logLevel as LogLevel);
-  const nats = await connect({
-    servers: options.nats.url,
-    name,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 1000,
-  });
+  const nats = await connectNats(options.nats.url, name);
   const namespace = options.nats.namespace || undefined;
   await ensureStreams(await jetstreamManager(nats), namespace, { replicas: options.nats.replicas });
   const relay = new Relay({

@@ -6,7 +6,7 @@ import {
   type JetStreamManager,
   type StreamConfig,
 } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/transport-node';
+import { connect, nanos } from '@nats-io/transport-node';
 
 export type StreamNames = {
   /** The events stream: every `accanto.>` event of every service. */
@@ -87,4 +87,9 @@ async function ensureStream(
   }
   const { name, storage: _storage, retention: _retention, ...editable } = config;
   await jsm.streams.update(name, editable);
+}
+
+/** A service's NATS connection. It never gives up reconnecting: the outbox holds the events while NATS is away. */
+export function connectNats(url: string | string[], name: string) {
+  return connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
 }

@@ -5,7 +5,14 @@ import type { FieldError } from '#http';
 export async function unknownAreas(em: EntityManager, codes: string[], field: string): Promise<FieldError[]> {
   if (codes.length === 0) return [];
   const known = await em.execute<Array<{ code: string }>>('select code from area where code in (?)', [codes]);
-  const missing = codes.filter((code) => !known.some((k) => k.code === code));
+  return unknownAreaErrors(
+    codes.filter((code) => !known.some((k) => k.code === code)),
+    field,
+  );
+}
+
+/** Codes found missing, as one field error (none when none are). */
+export function unknownAreaErrors(missing: string[], field: string): FieldError[] {
   return missing.length === 0
     ? []
     : [{ field, rule: 'unknown_area', message: `unknown area: ${missing.join(', ')}` }];

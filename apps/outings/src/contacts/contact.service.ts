@@ -25,6 +25,7 @@ import { EventLog, type NewEvent } from '#messaging';
 import { arrayParameters, nativeQuery, tenantSession } from '#persistence';
 import { contactAccess, isPartnerStaff, notShared, type PersonSharing } from '../access.js';
 import type { Outing } from '../outings/outing.entity.js';
+import { unknownAreaErrors } from '../areas/area.queries.js';
 import { nightOf, shiftErrors } from '../outings/outing.rules.js';
 import {
   contactBatchItem,
@@ -415,10 +416,10 @@ function contactErrors(
   now: Date,
 ): FieldError[] {
   const { area } = input.place;
-  const errors: FieldError[] =
-    area === null || knownAreas.has(area)
-      ? []
-      : [{ field: `${field}.place.area`, rule: 'unknown_area', message: `unknown area: ${area}` }];
+  const errors = unknownAreaErrors(
+    area === null || knownAreas.has(area) ? [] : [area],
+    `${field}.place.area`,
+  );
   if (!outing || outing.organisation !== actor.organisation) {
     return [
       ...errors,
