@@ -24,6 +24,6 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3001
-# Heap bounds as in libs/testing/src/app-process.ts (appNodeFlags): under 250 MB resident.
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=8", "--max-old-space-size=128", "--import", "./dist/libs/observability/src/register.js"]
+# Heap bounds and one V8 worker thread as in libs/testing/src/app-process.ts (appNodeFlags), which says why.
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=8", "--max-old-space-size=128", "--v8-pool-size=1", "--import", "./dist/libs/observability/src/register.js"]
 CMD ["dist/apps/people/src/main.js"]

@@ -107,6 +107,8 @@ export async function openLoop(
     failed,
     // When the slowest 1 % were due (ms after the start): evenly spread, or in bursts (a stall)?
     sendLagP99: percentile(lags, 99),
+    // The start on the epoch (ms): to line the slowest requests up with an app's GC log (--trace-gc).
+    startEpoch: performance.timeOrigin + start,
     slowest: latencies
       .map((ms, i) => ({ dueMs: Math.round(sentAt[i]), ms: Math.round(ms), sendLagMs: Math.round(lags[i]) }))
       .filter((sample) => sample.ms >= p99)

@@ -12,9 +12,16 @@ const root = resolve(
 /**
  * V8 sizes its heap for the machine (24 GiB here) and grows the young generation to 128 MB under load;
  * an app's live heap stays near 60 MB (bench/README.md). These bounds keep an app under 250 MB resident.
+ *
+ * One V8 worker thread instead of Node's default four: the garbage collector's parallel and
+ * concurrent phases otherwise run four helpers per process, and on a pod of two cores shared with
+ * other processes they take both cores for the 50–100 ms of each major GC. Every request in flight
+ * (and PostgreSQL's commits) then waits: at half the maximum rate p99 fell from 43–53 ms to 18–26 ms,
+ * same memory (bench/README.md, 2026-12-04, third section).
+ *
  * The launcher, the benchmark and the Dockerfile start apps with the same flags.
  */
-export const appNodeFlags = ['--max-semi-space-size=8', '--max-old-space-size=128'];
+export const appNodeFlags = ['--max-semi-space-size=8', '--max-old-space-size=128', '--v8-pool-size=1'];
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
