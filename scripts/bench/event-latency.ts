@@ -143,9 +143,9 @@ export async function eventLatency(options: {
     key: 'personId',
     onHandled: (event) => handled.set(event.key, event),
   });
-  const http = await openLoop(options.target, options.rate, options.seconds, (id, at) =>
-    responded.set(id, performance.timeOrigin + at),
-  );
+  const http = await openLoop(options.target, options.rate, options.seconds, {
+    onCreated: (id, at) => responded.set(id, performance.timeOrigin + at),
+  });
   const missing = () => [...responded.keys()].some((id) => !handled.has(id) || !onStream.has(id));
   for (let waited = 0; waited < 5000 && missing(); waited += 100) await sleep(100);
   const done = [...responded].flatMap(([id, response]) => {

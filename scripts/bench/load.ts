@@ -61,37 +61,53 @@ export async function openLoop(
   target: Target,
   rate: number,
   seconds: number,
-  onCreated: (id: string, respondedAt: number) => void = () => undefined,
-  /** What request i is; by default a person's registration. It must answer 201 with the id. */
-  request: (i: number) => Request = aRegistrationRequest,
+  {
+    onCreated = () => undefined,
+    request = aRegistrationRequest,
+    warmupSeconds = 0,
+  }: {
+    onCreated?: (id: string, respondedAt: number) => void;
+    /** What request i is; by default a person's registration. It must answer 201 with the id. */
+    request?: (i: number) => Request;
+    /**
+     * Seconds at the same rate before the measured `seconds`, reported apart (`warmup`): they absorb
+     * what a maximum run just before leaves behind (its garbage's major GC, the relay's backlog), so
+     * the percentiles describe the fixed rate itself.
+     */
+    warmupSeconds?: number;
+  } = {},
 ) {
   const latencies: number[] = [];
+  const warmupLatencies: number[] = [];
   const sentAt: number[] = [];
   // How late this process sent each request (its own timers, GC): a stall here is not the app's.
   const lags: number[] = [];
   let failed = 0;
   const inFlight: Array<Promise<void>> = [];
-  const start = performance.now() + 20;
+  const warmupEnd = performance.now() + 20 + warmupSeconds * 1000;
+  const start = warmupEnd;
+  const first = -Math.round(rate * warmupSeconds);
   const total = Math.round(rate * seconds);
-  for (let i = 0; i < total; i++) {
+  for (let i = first; i < total; i++) {
     const due = start + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait >= 1) await sleep(wait);
-    const { method, path: to, body: payload } = request(i);
+    const { method, path: to, body: payload } = request(i - first);
     const lag = performance.now() - due;
     const send = fetch(`${target.url}${to}`, {
       method,
-      headers: headers(target.tokens[i % target.tokens.length]),
+      headers: headers(target.tokens[(i - first) % target.tokens.length]),
       body: payload,
     })
       .then(async (response) => {
         const respondedAt = performance.now();
         const created = (await response.json()) as { id?: string };
         if (response.status !== 201 || !created.id) return void (failed += 1);
+        onCreated(created.id, respondedAt);
+        if (i < 0) return void warmupLatencies.push(respondedAt - due);
         latencies.push(respondedAt - due);
         sentAt.push(due - start);
         lags.push(lag);
-        onCreated(created.id, respondedAt);
       })
       .catch(() => void (failed += 1));
     inFlight.push(send);
@@ -105,10 +121,15 @@ export async function openLoop(
     p50: percentile(latencies, 50),
     p99,
     failed,
-    // When the slowest 1 % were due (ms after the start): evenly spread, or in bursts (a stall)?
+    warmup: {
+      seconds: warmupSeconds,
+      p50: percentile(warmupLatencies, 50),
+      p99: percentile(warmupLatencies, 99),
+    },
     sendLagP99: percentile(lags, 99),
     // The start on the epoch (ms): to line the slowest requests up with an app's GC log (--trace-gc).
     startEpoch: performance.timeOrigin + start,
+    // When the slowest 1 % were due (ms after the start): evenly spread, or in bursts (a stall)?
     slowest: latencies
       .map((ms, i) => ({ dueMs: Math.round(sentAt[i]), ms: Math.round(ms), sendLagMs: Math.round(lags[i]) }))
       .filter((sample) => sample.ms >= p99)

@@ -80,6 +80,8 @@ export async function measureOutings(options: {
   batchSize: number;
   rate: number;
   seconds: number;
+  /** Seconds at `rate` before the measured ones (openLoop). */
+  warmupSeconds: number;
   cleanup: Array<() => Promise<unknown>>;
 }) {
   const caller =
@@ -155,7 +157,10 @@ export async function measureOutings(options: {
     },
     { timeoutMs: 60_000 },
   );
-  const single = await openLoop(target, options.rate, options.seconds, undefined, aContactRequest);
+  const single = await openLoop(target, options.rate, options.seconds, {
+    request: aContactRequest,
+    warmupSeconds: options.warmupSeconds,
+  });
   return {
     batches,
     worstBatchMs: Math.max(...batches.map((b) => b.endToEndMs)),
