@@ -23,6 +23,12 @@ export type RelayOptions = {
   batchSize?: number;
   /** Fallback when no NOTIFY arrives (e.g. a transaction that only took an xid). */
   pollIntervalMs?: number;
+  /**
+   * How often, at most, the cursor is written. It only bounds what a relay taking over publishes
+   * again, which JetStream's duplicate window (2 minutes) and the consumers' inboxes drop; written
+   * per batch, it cost a commit and its WAL flush per event under steady load.
+   */
+  cursorIntervalMs?: number;
   /** How often a standby relay tries to take the lock. */
   standbyRetryMs?: number;
   /** Exponential back-off while publishing fails (NATS down). */
@@ -83,6 +89,7 @@ export class Relay {
     this.options = {
       batchSize: 100,
       pollIntervalMs: 500,
+      cursorIntervalMs: 250,
       standbyRetryMs: 1000,
       publishTimeoutMs: 5000,
       logger: new Logger('Relay'),
@@ -144,6 +151,18 @@ export class Relay {
         await client.query('select transaction_id::text as transaction_id, position from relay_cursor')
       ).rows;
       let after = { transactionId: cursor.transaction_id as string, position: String(cursor.position) };
+      // What relay_cursor holds, and when it was written: `after` runs ahead of it between writes.
+      let stored = after;
+      let storedAt = performance.now();
+      const storeCursor = async () => {
+        if (stored.position !== after.position)
+          await client.query('update relay_cursor set transaction_id = $1::xid8, position = $2', [
+            after.transactionId,
+            after.position,
+          ]);
+        stored = after;
+        storedAt = performance.now();
+      };
       this.status.state = 'active';
       this.options.logger.log(`active from transaction ${after.transactionId}, position ${after.position}`);
       while (!this.stopping.signal.aborted && !lost) {
@@ -157,14 +176,12 @@ export class Relay {
         const { published, error } = await publishRows(this.js, rows, this.options.namespace);
         if (published > 0) {
           const last = rows[published - 1];
-          await client.query('update relay_cursor set transaction_id = $1::xid8, position = $2', [
-            last.transaction_id,
-            last.position,
-          ]);
           after = { transactionId: last.transaction_id, position: last.position };
           this.status.published += published;
           this.status.lastPublishedAt = new Date().toISOString();
         }
+        const sinceStored = performance.now() - storedAt;
+        if (sinceStored >= this.options.cursorIntervalMs) await storeCursor();
         if (error) {
           this.fail(error);
           const wait = Math.min(this.backoff.initialMs * 2 ** (this.status.failures - 1), this.backoff.maxMs);
@@ -172,10 +189,19 @@ export class Relay {
           continue;
         }
         this.status.failures = 0;
-        // A full batch means more is waiting; otherwise sleep until a commit NOTIFYs (or the poll).
-        if (rows.length < this.options.batchSize) await this.waitForWork(this.options.pollIntervalMs);
+        // A full batch means more is waiting; otherwise sleep until a commit NOTIFYs (or the poll),
+        // and no longer than the cursor may stay behind.
+        if (rows.length < this.options.batchSize) {
+          const behind = stored.position !== after.position;
+          const cursorDue = Math.max(0, this.options.cursorIntervalMs - (performance.now() - storedAt));
+          await this.waitForWork(
+            behind ? Math.min(this.options.pollIntervalMs, cursorDue) : this.options.pollIntervalMs,
+          );
+        }
       }
       if (lost) throw lost;
+      // Stopping: leave the cursor where publishing got, so the next relay starts there.
+      await storeCursor();
     } finally {
       this.status.state = 'standby';
       // Ending the session releases the advisory lock and the LISTEN.

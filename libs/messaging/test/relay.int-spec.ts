@@ -171,7 +171,24 @@ describe('relay', () => {
     await eventually(() => expect(r.health().published).toBe(6));
     const messages = await streamMessages(jsm, stream);
     expect(messages.map((m) => m.header.get('Nats-Msg-Id'))).toEqual(envelopes.map((e) => e.id));
-    expect(await cursor()).toBe(6);
+    await eventually(async () => expect(await cursor()).toBe(6));
+  });
+
+  it('writes its cursor once per interval, not per batch, and where publishing got when it stops', async () => {
+    const r = relay({ cursorIntervalMs: 60_000 });
+    await eventually(() => expect(r.health().state).toBe('active'));
+    await append(orm, [personRegistered()]);
+    await append(orm, [personRegistered(), personRegistered()]);
+    await eventually(() => expect(r.health().published).toBe(3));
+    expect(await cursor()).toBe(0);
+
+    await r.stop();
+    expect(await cursor()).toBe(3);
+    // The next relay starts there: nothing is published twice.
+    const next = relay();
+    await append(orm, [personRegistered()]);
+    await eventually(() => expect(next.health().published).toBe(1));
+    expect(await published(4)).toHaveLength(4);
   });
 
   it('runs one relay at a time; a standby takes over when the active one dies', async () => {
