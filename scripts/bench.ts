@@ -24,6 +24,9 @@ import { sampleOpenTransactions, sampleSessions, type SessionProfile } from './b
 // about event latency run it; BENCH_RELAY=in-app runs it in the app's process instead, and
 // BENCH_RELAY=off keeps every relay in standby (to see what publishing costs; skips (c));
 // BENCH_NAMES=same gives every registration aPerson()'s name.
+// `npm run bench` starts this process with --max-semi-space-size=4: it is the load generator, and with
+// V8's default young generation its scavenges took 15–40 ms, every one of them a burst of requests
+// measured late (bench/README.md, 2026-12-04 afternoon). Smaller, they take a few milliseconds.
 const quick = process.env.BENCH_QUICK === '1';
 const relayOff = process.env.BENCH_RELAY === 'off';
 const relayInApp = process.env.BENCH_RELAY === 'in-app';

@@ -94,7 +94,10 @@ export async function startFollower(options: {
     deliver_policy: DeliverPolicy.New,
   });
   const args: FollowerArgs = [consumerDb, natsUrl, namespace, filterSubject, subject, key];
-  const follower = fork(resolve(import.meta.dirname, 'follower.js'), args, { execArgv: [...appNodeFlags] });
+  const follower = fork(resolve(import.meta.dirname, 'follower.js'), args, {
+    // BENCH_APP_FLAGS (e.g. a GC probe) reach the follower too, as they reach the apps and relays.
+    execArgv: [...appNodeFlags, ...(process.env.BENCH_APP_FLAGS?.split(' ').filter(Boolean) ?? [])],
+  });
   const exited = new Promise((done) => follower.once('exit', done));
   cleanup.push(async () => {
     follower.disconnect();
