@@ -84,8 +84,8 @@ export async function openLoop(
   const lags: number[] = [];
   let failed = 0;
   const inFlight: Array<Promise<void>> = [];
-  const warmupEnd = performance.now() + 20 + warmupSeconds * 1000;
-  const start = warmupEnd;
+  // The measured part starts after the warm-up, whose requests have negative indexes.
+  const start = performance.now() + 20 + warmupSeconds * 1000;
   const first = -Math.round(rate * warmupSeconds);
   const total = Math.round(rate * seconds);
   for (let i = first; i < total; i++) {

@@ -180,8 +180,7 @@ export class Relay {
           this.status.published += published;
           this.status.lastPublishedAt = new Date().toISOString();
         }
-        const sinceStored = performance.now() - storedAt;
-        if (sinceStored >= this.options.cursorIntervalMs) await storeCursor();
+        if (performance.now() - storedAt >= this.options.cursorIntervalMs) await storeCursor();
         if (error) {
           this.fail(error);
           const wait = Math.min(this.backoff.initialMs * 2 ** (this.status.failures - 1), this.backoff.maxMs);

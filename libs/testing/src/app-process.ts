@@ -17,7 +17,7 @@ const root = resolve(
  * concurrent phases otherwise run four helpers per process, and on a pod of two cores shared with
  * other processes they take both cores for the 50–100 ms of each major GC. Every request in flight
  * (and PostgreSQL's commits) then waits: at half the maximum rate p99 fell from 43–53 ms to 18–26 ms,
- * same memory (bench/README.md, 2026-12-04, third section).
+ * same memory (bench/README.md, "2026-12-04 (afternoon)").
  *
  * The launcher, the benchmark and the Dockerfile start apps with the same flags.
  */
