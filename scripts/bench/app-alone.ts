@@ -1,16 +1,7 @@
-import { spawn } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { resolve } from 'node:path';
 import { startDevIdentityProvider } from '#dev-identity';
-import {
-  appNodeFlags,
-  createDatabase,
-  dropDatabase,
-  eventually,
-  fetchToken,
-  freePort,
-  startInfrastructure,
-  uniqueName,
-} from '#testing';
+import { createDatabase, dropDatabase, fetchToken, startInfrastructure, uniqueName } from '#testing';
+import { startAppProcess } from './app-process.js';
 import { openLoop } from './load.js';
 import { residentMemory } from './report.js';
 
@@ -23,70 +14,50 @@ import { residentMemory } from './report.js';
 // Prints p50/p99 and, per request, the bytes allocated and promoted to the old generation
 // (--trace-gc-nvp), the number of scavenges and mark-compacts, and the resident memory at the end.
 const [rate = '190', seconds = '30', flags = ''] = process.argv.slice(2);
+const warmupSeconds = 3;
 
 const infrastructure = await startInfrastructure();
 const idp = await startDevIdentityProvider({ port: 0 });
 const namespace = uniqueName('alone');
 const databaseUrl = await createDatabase(infrastructure.databaseUrl, namespace);
-const port = await freePort();
-const app = spawn(
-  process.execPath,
-  [
-    ...appNodeFlags,
-    '--trace-gc-nvp',
-    ...flags.split(' ').filter(Boolean),
-    '--import',
-    './dist/libs/observability/src/register.js',
-    './dist/apps/people/src/main.js',
-  ],
+// dist/scripts/bench → the repository root, whose dist/ holds the build.
+const app = await startAppProcess(
+  resolve(import.meta.dirname, '../../..'),
   {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      DATABASE_PROVISION: 'true',
-      OIDC_ISSUER: idp.issuer,
-      NATS_URL: infrastructure.natsUrl,
-      NATS_NAMESPACE: namespace,
-      LOG_LEVEL: 'warn',
-      PORT: String(port),
-      PEOPLE_MATCHER: 'false',
-      PEOPLE_RELAY: 'false',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    DATABASE_URL: databaseUrl,
+    DATABASE_PROVISION: 'true',
+    OIDC_ISSUER: idp.issuer,
+    NATS_URL: infrastructure.natsUrl,
+    NATS_NAMESPACE: namespace,
+    LOG_LEVEL: 'warn',
+    PEOPLE_MATCHER: 'false',
+    PEOPLE_RELAY: 'false',
   },
+  { flags: ['--trace-gc-nvp', ...flags.split(' ').filter(Boolean)] },
 );
-let output = '';
-app.stdout.on('data', (chunk) => (output += chunk));
 try {
-  const url = `http://127.0.0.1:${port}`;
-  await eventually(
-    async () => {
-      if ((await fetch(`${url}/people/health/ready`)).status !== 200) throw new Error('not ready');
-    },
-    { timeoutMs: 30_000, intervalMs: 100 },
-  );
   const organisations = ['cri-milano', 'volontari-milano-aperta', 'casa-della-carita'];
   const tokens = await Promise.all(organisations.map((o) => fetchToken(idp, `${o}.operator`)));
-  const startedAt = output.length; // start-up's GCs are not the load's
-  const run = await openLoop({ url, tokens }, Number(rate), Number(seconds), { warmupSeconds: 3 });
-  const gcs = output
+  const startedAt = app.output().length; // start-up's GCs are not the load's
+  const run = await openLoop({ url: app.url, tokens }, Number(rate), Number(seconds), { warmupSeconds });
+  const gcs = app
+    .output()
     .slice(startedAt)
     .split('\n')
     .filter((line) => line.includes(' gc='))
     .map((line) => Object.fromEntries([...line.matchAll(/(\S+)=(\S+)/g)].map((m) => [m[1], m[2]])));
-  const requests = Number(rate) * (Number(seconds) + 3);
+  const requests = Number(rate) * (Number(seconds) + warmupSeconds);
   const sum = (key: string) => gcs.reduce((total, gc) => total + Number(gc[key] ?? 0), 0);
   console.log(
     [
       `${rate} req/s for ${seconds} s, flags "${flags}": p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms, ${run.failed} failed`,
       `per request: allocated ${(sum('allocated') / requests / 1024).toFixed(0)} KB, promoted ${(sum('promoted') / requests / 1024).toFixed(1)} KB`,
       `scavenges ${gcs.filter((gc) => gc.gc === 's').length}, mark-compacts ${gcs.filter((gc) => gc.gc !== 's').length}`,
-      `resident memory ${residentMemory(app.pid!).rssMb.toFixed(0)} MB`,
+      `resident memory ${residentMemory(app.pid).rssMb.toFixed(0)} MB`,
     ].join('\n'),
   );
 } finally {
-  app.kill('SIGTERM');
-  await sleep(500);
+  await app.stop();
   await idp.close();
   await dropDatabase(infrastructure.databaseUrl, databaseUrl);
   await infrastructure.stop();

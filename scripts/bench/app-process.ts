@@ -33,15 +33,23 @@ export async function startAppProcess(
    * The app and its HTTP prefix; `file`: its `main`, or another entry (people's `relay`), ready
    * when `ready` says so rather than on /health/ready.
    */
-  entry: { app?: string; prefix?: string; file?: string; ready?: () => Promise<boolean> } = {},
+  entry: {
+    app?: string;
+    prefix?: string;
+    file?: string;
+    ready?: () => Promise<boolean>;
+    /** Node flags after appNodeFlags (before BENCH_APP_FLAGS). */
+    flags?: string[];
+  } = {},
 ) {
-  const { app = 'people', prefix = app, file = 'main' } = entry;
+  const { app = 'people', prefix = app, file = 'main', flags = [] } = entry;
   const port = await freePort();
   let output = '';
   const child = spawn(
     process.execPath,
     [
       ...appNodeFlags,
+      ...flags,
       // e.g. BENCH_APP_FLAGS=--trace-gc: the app's output is saved next to the results.
       ...(process.env.BENCH_APP_FLAGS?.split(' ').filter(Boolean) ?? []),
       '--import',

@@ -127,11 +127,14 @@ export async function measureOutings(options: {
       throw new Error(
         `batch: ${response.status}, ${accepted} of ${contacts.length} accepted: ${JSON.stringify(body).slice(0, 500)}`,
       );
-    const deadline = Date.now() + 30_000;
-    while (contacts.some((c) => !handled.has(c.id))) {
-      if (Date.now() > deadline) throw new Error('batch: not every contact-recorded event was consumed');
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    // The time measured is the follower's, not this loop's: polling only waits for it.
+    await eventually(
+      () => {
+        if (contacts.some((c) => !handled.has(c.id)))
+          throw new Error('batch: not every contact-recorded event was consumed');
+      },
+      { timeoutMs: 30_000, intervalMs: 5 },
+    );
     const lastHandled = Math.max(...contacts.map((c) => handled.get(c.id)!.at));
     batches.push({ responseMs: respondedAt - sentAt, endToEndMs: lastHandled - sentAt });
   }
