@@ -40,6 +40,18 @@ try {
   const tokens = await Promise.all(organisations.map((o) => fetchToken(idp, `${o}.operator`)));
   const startedAt = app.output().length; // start-up's GCs are not the load's
   const run = await openLoop({ url: app.url, tokens }, Number(rate), Number(seconds), { warmupSeconds });
+  const memory = (() => {
+    try {
+      return `${residentMemory(app.pid).rssMb.toFixed(0)} MB`;
+    } catch {
+      // The app died under the load: what it said last says why.
+      const said = app
+        .output()
+        .split('\n')
+        .filter((line) => !line.includes(' gc='));
+      return `none: the app exited. Its last words:\n${said.slice(-30).join('\n')}`;
+    }
+  })();
   const gcs = app
     .output()
     .slice(startedAt)
@@ -53,7 +65,7 @@ try {
       `${rate} req/s for ${seconds} s, flags "${flags}": p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms, ${run.failed} failed`,
       `per request: allocated ${(sum('allocated') / requests / 1024).toFixed(0)} KB, promoted ${(sum('promoted') / requests / 1024).toFixed(1)} KB`,
       `scavenges ${gcs.filter((gc) => gc.gc === 's').length}, mark-compacts ${gcs.filter((gc) => gc.gc !== 's').length}`,
-      `resident memory ${residentMemory(app.pid).rssMb.toFixed(0)} MB`,
+      `resident memory ${memory}`,
     ].join('\n'),
   );
 } finally {

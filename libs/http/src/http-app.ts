@@ -2,6 +2,7 @@ import type { DynamicModule, INestApplication, LoggerService, Type } from '@nest
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { shedLoad, type LoadSheddingOptions } from './load-shedding.js';
 import { ProblemFilter } from './problem.filter.js';
 import { ValidationInterceptor } from './validation.interceptor.js';
 
@@ -13,6 +14,7 @@ export type HttpAppOptions = {
   /** Requests above this size get 413 before any parsing (api.md: bodies are capped). */
   bodyLimitBytes?: number;
   logger?: LoggerService | false;
+  loadShedding?: LoadSheddingOptions;
 };
 
 /** Every app's HTTP shell: Fastify, problem+json errors, zod validation, OpenAPI at /<prefix>/openapi.json. */
@@ -30,6 +32,7 @@ export async function createHttpApp(
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalInterceptors(new ValidationInterceptor(app.get(Reflector)));
   app.enableShutdownHooks();
+  await shedLoad(app, options.loadShedding);
   setUpOpenApi(app, options);
   return app;
 }

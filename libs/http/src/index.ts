@@ -5,3 +5,4 @@ export * from './validation.interceptor.js';
 export * from './etag.js';
 export * from './pagination.js';
 export * from './http-app.js';
+export * from './load-shedding.js';

@@ -20,7 +20,9 @@ export function requestLogFields(request: LoggedRequest, reply: FastifyReply): R
 export function logRequests(fastify: FastifyInstance, logger: Logger): void {
   fastify.addHook('onResponse', async (request: LoggedRequest, reply) => {
     const fields = requestLogFields(request, reply);
-    if (reply.statusCode >= 500) logger.error(fields, 'request failed');
+    // 503 is the app refusing work while overloaded (libs/http load shedding), not a failure.
+    if (reply.statusCode === 503) logger.warn(fields, 'request refused');
+    else if (reply.statusCode >= 500) logger.error(fields, 'request failed');
     // Probes come every few seconds from every orchestrator: keep them out of the normal level.
     else if (/\/health\/(live|ready)$/.test(String(fields.route))) logger.debug(fields, 'request');
     else logger.info(fields, 'request');

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type CanActivate, Controller, type ExecutionContext, Get, Module } from '@nestjs/common';
+import {
+  type CanActivate,
+  Controller,
+  type ExecutionContext,
+  Get,
+  Module,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLogger, logRequests } from '#observability';
@@ -27,6 +34,11 @@ class PersonController {
   @Get(':id/broken')
   broken(): never {
     throw new Error('Mario Rossi could not be loaded');
+  }
+
+  @Get(':id/busy')
+  busy(): never {
+    throw new ServiceUnavailableException();
   }
 }
 
@@ -56,8 +68,9 @@ describe('logRequests', () => {
     await fetch(`${url}/people/persons?q=Mario%20Rossi`);
     await fetch(`${url}/people/persons/0193a1b2-0000-7000-8000-000000000001/broken`);
     await fetch(`${url}/people/nowhere/Mario`);
+    await fetch(`${url}/people/persons/0193a1b2-0000-7000-8000-000000000001/busy`);
 
-    const [search, broken, unmatched] = logged();
+    const [search, broken, unmatched, refused] = logged();
     expect(search).toMatchObject({
       level: 'info',
       msg: 'request',
@@ -69,6 +82,8 @@ describe('logRequests', () => {
     expect(typeof search.durationMs).toBe('number');
     expect(broken).toMatchObject({ level: 'error', route: '/people/persons/:id/broken', status: 500 });
     expect(unmatched).toMatchObject({ level: 'info', route: null, status: 404 });
+    // An overloaded app refusing work (load shedding) is not a failure to page anyone about.
+    expect(refused).toMatchObject({ level: 'warn', msg: 'request refused', status: 503 });
     expect(lines.join('')).not.toMatch(/Mario|Rossi|0193a1b2|f3b0c442/);
   });
 });
