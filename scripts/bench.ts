@@ -34,8 +34,8 @@ const relayInApp = process.env.BENCH_RELAY === 'in-app';
 const matcherOff = process.env.BENCH_MATCHER === 'off';
 const sameNames = process.env.BENCH_NAMES === 'same'; // read again in ./bench/registration.ts
 const seconds = quick
-  ? { raw: 2, max: 2, warmup: 1, fixed: 3, events: 3 }
-  : { raw: 10, max: 10, warmup: 2, fixed: 15, events: 20 };
+  ? { raw: 2, max: 2, warmup: 1, fixed: 3, events: 3, overload: 2 }
+  : { raw: 10, max: 10, warmup: 2, fixed: 15, events: 20, overload: 10 };
 const connectionCounts = quick ? [8] : [8, 16, 32];
 const eventRate = 100;
 const contactRate = 200;
@@ -321,6 +321,22 @@ async function run(rows: Row[]) {
       figure: `${fixed(self.rssMb)} / ${fixed(self.peakMb)} MB`,
     },
   );
+  // (g) Overload, after (d) so that its memory is not counted there: half as much again as the
+  // maximum, in an open loop. The app must keep serving near its maximum and refuse the rest with
+  // 503 (libs/http load shedding), not queue them until its heap runs out, as it did before.
+  const overloadRate = Math.round(best.rps * 1.5);
+  const overload = await openLoop(target, overloadRate, seconds.overload);
+  const alive = (await fetch(`${people.url}/people/health/live`).catch(() => null))?.status === 200;
+  const afterOverload = alive ? residentMemory(people.pid) : null;
+  rows.push({
+    measure: `(g) overload: open loop at 1.5 x max (${overloadRate} req/s), ${seconds.overload} s`,
+    figure:
+      `served ${fixed(overload.achieved)} req/s (${ms(overload.p50, overload.p99)}), refused (503) ` +
+      `${overload.refused}, other failures ${overload.failed - overload.refused}; ` +
+      (afterOverload ? `app alive, RSS peak ${fixed(afterOverload.peakMb)} MB` : 'app dead'),
+    goal: 'alive, no failure but 503',
+    met: alive && overload.failed === overload.refused,
+  });
   // People stops first: its matcher would still be working through the registrations' backlog.
   await people.stop();
   const outings = skipOutings ? null : await runOutings(rows, idp);
@@ -332,6 +348,7 @@ async function run(rows: Row[]) {
     events,
     openTransactions,
     memory: { idleMemory, app, relay: relayMemory, self },
+    overload: { rate: overloadRate, ...overload, alive, memory: afterOverload },
     outings,
   };
 }

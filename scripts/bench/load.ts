@@ -83,6 +83,8 @@ export async function openLoop(
   // How late this process sent each request (its own timers, GC): a stall here is not the app's.
   const lags: number[] = [];
   let failed = 0;
+  // Of the failed, those the app refused because it was overloaded (503, libs/http load shedding).
+  let refused = 0;
   const inFlight: Array<Promise<void>> = [];
   // The measured part starts after the warm-up, whose requests have negative indexes.
   const start = performance.now() + 20 + warmupSeconds * 1000;
@@ -102,6 +104,7 @@ export async function openLoop(
       .then(async (response) => {
         const respondedAt = performance.now();
         const created = (await response.json()) as { id?: string };
+        if (response.status === 503) refused += 1;
         if (response.status !== 201 || !created.id) return void (failed += 1);
         onCreated(created.id, respondedAt);
         if (i < 0) return void warmupLatencies.push(respondedAt - due);
@@ -121,6 +124,7 @@ export async function openLoop(
     p50: percentile(latencies, 50),
     p99,
     failed,
+    refused,
     warmup: {
       seconds: warmupSeconds,
       p50: percentile(warmupLatencies, 50),
