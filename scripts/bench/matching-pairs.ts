@@ -75,6 +75,7 @@ export async function insertPersons(
         estimated_age: p.estimatedAge,
         estimated_age_on: p.estimatedAgeOn,
         nationality: p.nationality,
+        usual_area: p.usualArea,
         search_text: columns.matchNames,
         match_names: columns.matchNames,
         match_keys: columns.matchKeys,
@@ -84,14 +85,14 @@ export async function insertPersons(
     await client.query(
       `with rows as (select * from jsonb_to_recordset($1::jsonb) as r(id uuid, owner_organisation text,
          sealed text, wrapped_key text, name_quality text, birth_date_quality text, estimated_age int,
-         estimated_age_on date, nationality text, search_text text, match_names text, match_keys text[],
+         estimated_age_on date, nationality text, usual_area text, search_text text, match_names text, match_keys text[],
          birth_year int)),
        persons as (
          insert into person (id, owner_organisation, sealed, name_quality, birth_date_quality, estimated_age,
-           estimated_age_on, nationality, search_text, match_names, match_keys, birth_year, created_by,
+           estimated_age_on, nationality, usual_area, search_text, match_names, match_keys, birth_year, created_by,
            created_at, updated_at)
          select id, owner_organisation, sealed, name_quality, birth_date_quality, estimated_age, estimated_age_on,
-           nationality, search_text, match_names, match_keys, birth_year, 'matching-bench', $2, $2 from rows
+           nationality, usual_area, search_text, match_names, match_keys, birth_year, 'matching-bench', $2, $2 from rows
          returning id)
        insert into person_key (person_id, wrapped_key)
          select rows.id, decode(rows.wrapped_key, 'base64') from rows join persons using (id)`,

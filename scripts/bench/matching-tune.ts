@@ -56,6 +56,8 @@ function knobs(): Knob[] {
   );
   for (const k of ['same', 'different'] as const)
     list.push({ name: `gender.${k}`, get: (w) => w.gender[k], set: (w, v) => void (w.gender[k] = v) });
+  for (const k of ['same', 'different'] as const)
+    list.push({ name: `area.${k}`, get: (w) => w.area[k], set: (w, v) => void (w.area[k] = v) });
   return list;
 }
 

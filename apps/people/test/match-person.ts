@@ -11,5 +11,6 @@ export const aMatchPerson = (overrides: Partial<MatchPerson> = {}): MatchPerson 
   estimatedAgeOn: null,
   nationality: 'GN',
   gender: 'uomo',
+  usualArea: null,
   ...overrides,
 });

@@ -20,6 +20,7 @@ const person = (overrides: Partial<MatchPerson> = {}): MatchPerson => ({
   estimatedAgeOn: null,
   nationality: 'RO',
   gender: 'uomo',
+  usualArea: null,
   ...overrides,
 });
 const proposed = (a: MatchPerson, b: MatchPerson) => matchScore(a, b).score >= defaultMatchThreshold;
@@ -134,6 +135,17 @@ describe('scoring two records of one person', () => {
     expect(proposed(a, b)).toBe(true);
   });
 
+  it('given the usual area written two ways, then it is the same area and weighs for', () => {
+    const a = person({ usualArea: 'Stazione Centrale' });
+    const b = person({ usualArea: 'stazione-centrale ' });
+    expect(matchScore(a, b).components.area).toEqual({
+      agreement: 'same',
+      weight: defaultMatchWeights.area.same,
+    });
+    expect(defaultMatchWeights.area.same).toBeGreaterThan(0);
+    expect(matchScore(a, person()).components.area).toEqual({ agreement: 'unknown', weight: 0 });
+  });
+
   it('given a street name written down as the given name by another partner, then it counts', () => {
     const a = person({ aliases: [{ name: 'Johnny', kind: 'street-name' }] });
     const b = person({ givenName: 'Johnny', familyName: null, birthDate: null, birthDateQuality: 'unknown' });
@@ -192,6 +204,14 @@ describe('scoring records of different people', () => {
       agreement: 'different',
     });
     expect(matchScore(person(), person({ nationality: 'NG' })).components.nationality.weight).toBeLessThan(0);
+  });
+
+  it('given another usual area, then it weighs a little against: people move', () => {
+    const area = matchScore(person({ usualArea: 'duomo' }), person({ usualArea: 'lambrate' })).components
+      .area;
+    expect(area.agreement).toBe('different');
+    expect(area.weight).toBeLessThan(0);
+    expect(area.weight).toBeGreaterThan(defaultMatchWeights.nationality.different);
   });
 
   it('given different street names, then that is no evidence either way', () => {

@@ -66,6 +66,7 @@ describe('a candidate row', () => {
       estimated_age: null,
       estimated_age_on: null,
       nationality: 'SN',
+      usual_area: 'stazione-centrale',
       name_similarity: 0.3,
       shared_keys: 4,
       namesakes: 2,
@@ -83,6 +84,7 @@ describe('a candidate row', () => {
         estimatedAgeOn: null,
         nationality: 'SN',
         gender: 'M',
+        usualArea: 'stazione-centrale',
       },
     ]);
   });

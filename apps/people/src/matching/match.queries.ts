@@ -35,6 +35,7 @@ export type CandidateRow = {
   estimated_age: number | null;
   estimated_age_on: string | null;
   nationality: string | null;
+  usual_area: string | null;
   name_similarity: number;
   /** How many blocking keys the candidate shares with the record looked up. */
   shared_keys: number;
@@ -76,7 +77,7 @@ export function matchCandidatesSql(
   // person_key's own policy is the person's: a key comes with every row the actor may see.
   const sql = `select person.id, person.owner_organisation, person.sealed, person_key.wrapped_key,
       person.birth_date_quality, person.estimated_age, person.estimated_age_on::text as estimated_age_on,
-      person.nationality, ${similarity} as name_similarity, found.shared as shared_keys,
+      person.nationality, person.usual_area, ${similarity} as name_similarity, found.shared as shared_keys,
       (${namesakes})::int as namesakes
     from ${from} join person_key on person_key.person_id = person.id
     where ${where.join(' and ')}
@@ -101,6 +102,7 @@ export function openCandidates(vault: PersonVault, rows: CandidateRow[]): Candid
       estimatedAgeOn: row.estimated_age_on,
       nationality: row.nationality,
       gender: data.gender,
+      usualArea: row.usual_area,
     };
   });
 }
