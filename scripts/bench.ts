@@ -332,8 +332,12 @@ async function run(rows: Row[]) {
     measure: `(g) overload: open loop at 1.5 x max (${overloadRate} req/s), ${seconds.overload} s`,
     figure:
       `served ${fixed(overload.achieved)} req/s (${ms(overload.p50, overload.p99)}), refused (503) ` +
-      `${overload.refused}, other failures ${overload.failed - overload.refused}; ` +
-      (afterOverload ? `app alive, RSS peak ${fixed(afterOverload.peakMb)} MB` : 'app dead'),
+      `${overload.refused}, other failures ${overload.failed - overload.refused}` +
+      (overload.failed > overload.refused ? ` (${JSON.stringify(overload.failures)})` : '') +
+      '; ' +
+      (afterOverload ? `app alive, RSS peak ${fixed(afterOverload.peakMb)} MB` : 'app dead') +
+      // At this rate the load generator itself falls behind, and its lateness counts in the latency.
+      `; the load generator sent late by ${fixed(overload.sendLagP99, 1)} ms at p99`,
     goal: 'alive, no failure but 503',
     met: alive && overload.failed === overload.refused,
   });

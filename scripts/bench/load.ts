@@ -85,6 +85,12 @@ export async function openLoop(
   let failed = 0;
   // Of the failed, those the app refused because it was overloaded (503, libs/http load shedding).
   let refused = 0;
+  // Why requests failed: the status, or the client's error (reset, timeout...), with their counts.
+  const failures: Record<string, number> = {};
+  const fail = (reason: string) => {
+    failed += 1;
+    failures[reason] = (failures[reason] ?? 0) + 1;
+  };
   const inFlight: Array<Promise<void>> = [];
   // The measured part starts after the warm-up, whose requests have negative indexes.
   const start = performance.now() + 20 + warmupSeconds * 1000;
@@ -105,14 +111,14 @@ export async function openLoop(
         const respondedAt = performance.now();
         const created = (await response.json()) as { id?: string };
         if (response.status === 503) refused += 1;
-        if (response.status !== 201 || !created.id) return void (failed += 1);
+        if (response.status !== 201 || !created.id) return fail(`HTTP ${response.status}`);
         onCreated(created.id, respondedAt);
         if (i < 0) return void warmupLatencies.push(respondedAt - due);
         latencies.push(respondedAt - due);
         sentAt.push(due - start);
         lags.push(lag);
       })
-      .catch(() => void (failed += 1));
+      .catch((error: Error) => fail(String((error.cause as Error | undefined)?.message ?? error.message)));
     inFlight.push(send);
   }
   await Promise.all(inFlight);
@@ -125,6 +131,7 @@ export async function openLoop(
     p99,
     failed,
     refused,
+    failures,
     warmup: {
       seconds: warmupSeconds,
       p50: percentile(warmupLatencies, 50),

@@ -10,8 +10,8 @@ export type LoadSheddingOptions = {
    * cannot take yet wait in the app, each holding its socket, body, context and unit of work
    * (about 60 KB): under a sustained overload they fill the heap until the process dies (measured:
    * an open loop of 260 req/s against one people app held 1,427 requests and killed it in seconds).
-   * 256 is about 0.75 s of work at the people app's maximum rate, and 8 times the bench's busiest
-   * closed loop.
+   * 128 is under 0.6 s of work at the people app's maximum rate on two shared cores (235–340 req/s):
+   * a request that would wait longer is better refused at once. 4 times the bench's busiest closed loop.
    */
   maxRequestsInFlight?: number;
   /**
@@ -27,7 +27,7 @@ export type LoadSheddingOptions = {
 };
 
 const defaults: Required<LoadSheddingOptions> = {
-  maxRequestsInFlight: 256,
+  maxRequestsInFlight: 128,
   maxHeapUsedFraction: 0.8,
   sampleIntervalMs: 250,
   retryAfterSeconds: 2,
