@@ -53,12 +53,11 @@ export async function shedLoad(
       detail: `Too busy to take this request now: retry in ${settings.retryAfterSeconds} s.`,
       instance: request.routeOptions.url ?? request.url.split('?')[0],
     };
+    // The connection stays open (Node reads the unread body off the wire): closing it made every
+    // retry a new connection, and under overload clients then failed to connect (bench (g)).
     void reply
       .status(503)
       .header('Retry-After', String(settings.retryAfterSeconds))
-      // The body was never read: without this the connection stayed busy (measured: closing the
-      // app waited 4 s for it), and a client is better off reconnecting after Retry-After anyway.
-      .header('Connection', 'close')
       .type('application/problem+json')
       .send(problem);
   };
