@@ -268,6 +268,7 @@ async function run(rows: Row[]) {
       target,
       rate: eventRate,
       seconds: seconds.events,
+      warmupSeconds: seconds.warmup,
       cleanup,
     });
     const open = (openTransactions = await stopSampling());
@@ -278,6 +279,11 @@ async function run(rows: Row[]) {
         goal: 'p99 < 10 ms',
         met: percentile(events.responseToHandler, 99) < 10 && events.handled === events.registered,
       },
+      warmupRow({
+        seconds: seconds.warmup,
+        p50: percentile(events.warmupResponseToHandler, 50),
+        p99: percentile(events.warmupResponseToHandler, 99),
+      }),
       { measure: '    HTTP response -> message on NATS (relay)', figure: latency(events.responseToStream) },
       { measure: '    message on NATS -> handler (consumer)', figure: latency(events.streamToHandler) },
       {

@@ -121,11 +121,14 @@ export async function eventLatency(options: {
   target: Target;
   rate: number;
   seconds: number;
+  /** Seconds at the same rate first, reported apart: the follower, a new process, warms up in them. */
+  warmupSeconds: number;
   cleanup: Array<() => Promise<unknown>>;
 }) {
   const { nats, natsUrl, jsm, consumerDb, namespace, cleanup } = options;
   // Keyed by person id, filled in whatever order things happen: the message can beat the response.
   const responded = new Map<string, number>();
+  const respondedInWarmup = new Map<string, number>();
   const onStream = new Map<string, number>();
   const handled = new Map<string, Handled>();
   const personOf = (data: unknown) => (data as { subjects: { personId: string } }).subjects.personId;
@@ -147,20 +150,25 @@ export async function eventLatency(options: {
     onHandled: (event) => handled.set(event.key, event),
   });
   const http = await openLoop(options.target, options.rate, options.seconds, {
-    onCreated: (id, at) => responded.set(id, performance.timeOrigin + at),
+    onCreated: (id, at, warmup) =>
+      (warmup ? respondedInWarmup : responded).set(id, performance.timeOrigin + at),
+    warmupSeconds: options.warmupSeconds,
   });
   const missing = () => [...responded.keys()].some((id) => !handled.has(id) || !onStream.has(id));
   for (let waited = 0; waited < 5000 && missing(); waited += 100) await sleep(100);
-  const done = [...responded].flatMap(([id, response]) => {
-    const handler = handled.get(id);
-    const stream = onStream.get(id);
-    return handler && stream ? [{ response, stream, handler }] : [];
-  });
+  const completed = (sent: Map<string, number>) =>
+    [...sent].flatMap(([id, response]) => {
+      const handler = handled.get(id);
+      const stream = onStream.get(id);
+      return handler && stream ? [{ response, stream, handler }] : [];
+    });
+  const done = completed(responded);
   return {
     http,
     registered: responded.size,
     handled: done.length,
     responseToHandler: done.map((e) => e.handler.at - e.response),
+    warmupResponseToHandler: completed(respondedInWarmup).map((e) => e.handler.at - e.response),
     responseToStream: done.map((e) => e.stream - e.response),
     streamToHandler: done.map((e) => e.handler.at - e.stream),
     // Wall clock, 1 ms resolution; recordedAt is set by EventLog.append inside the transaction, before commit.

@@ -66,7 +66,8 @@ export async function openLoop(
     request = aRegistrationRequest,
     warmupSeconds = 0,
   }: {
-    onCreated?: (id: string, respondedAt: number) => void;
+    /** `warmup`: the request was one of the warm-up's, not counted in the figures. */
+    onCreated?: (id: string, respondedAt: number, warmup: boolean) => void;
     /** What request i is; by default a person's registration. It must answer 201 with the id. */
     request?: (i: number) => Request;
     /**
@@ -112,7 +113,7 @@ export async function openLoop(
         const created = (await response.json()) as { id?: string };
         if (response.status === 503) refused += 1;
         if (response.status !== 201 || !created.id) return fail(`HTTP ${response.status}`);
-        onCreated(created.id, respondedAt);
+        onCreated(created.id, respondedAt, i < 0);
         if (i < 0) return void warmupLatencies.push(respondedAt - due);
         latencies.push(respondedAt - due);
         sentAt.push(due - start);
