@@ -19,6 +19,7 @@ export async function createOutingsApp(config: OutingsConfig): Promise<NestFasti
     // up to 5 KB with every bounded text full and escaped; 3 MiB holds the largest batch possible.
     bodyLimitBytes: 3 * 1024 * 1024,
     logger: new NestPinoLogger(logger),
+    loadShedding: { maxRequestsInFlight: config.http.maxRequestsInFlight },
   });
   logRequests(app.getHttpAdapter().getInstance(), logger);
   app.useGlobalInterceptors(new TracingInterceptor());

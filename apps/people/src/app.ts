@@ -16,6 +16,7 @@ export async function createPeopleApp(config: PeopleConfig): Promise<NestFastify
       'Persons met by the street outreach network, their consents and who may see them. ' +
       'Every response follows the Accanto HTTP conventions (problem+json errors, ETag/If-Match, cursor pages).',
     logger: new NestPinoLogger(logger),
+    loadShedding: { maxRequestsInFlight: config.http.maxRequestsInFlight },
   });
   logRequests(app.getHttpAdapter().getInstance(), logger);
   app.useGlobalInterceptors(new TracingInterceptor());

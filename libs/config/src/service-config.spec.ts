@@ -22,9 +22,26 @@ describe('service configuration', () => {
       },
       nats: { url: 'nats://127.0.0.1:4222', namespace: '', replicas: 1 },
       oidc: { issuer: 'http://127.0.0.1:8080/realms/accanto', jwksUrl: undefined, audience: 'accanto-api' },
+      http: { maxRequestsInFlight: undefined },
       logLevel: 'info',
     });
     expect(e.EXTRA).toBe(false);
+  });
+
+  it('takes a bound on requests in flight when the operator sets one', () => {
+    const e = parseEnvironment('demo', schema, {
+      DATABASE_URL: 'postgres://owner@127.0.0.1:5432/demo',
+      OIDC_ISSUER: 'http://127.0.0.1:8080/realms/accanto',
+      HTTP_MAX_REQUESTS_IN_FLIGHT: '64',
+    });
+    expect(serviceConfigOf(e).http).toEqual({ maxRequestsInFlight: 64 });
+    expect(() =>
+      parseEnvironment('demo', schema, {
+        DATABASE_URL: 'postgres://owner@127.0.0.1:5432/demo',
+        OIDC_ISSUER: 'http://127.0.0.1:8080/realms/accanto',
+        HTTP_MAX_REQUESTS_IN_FLIGHT: '0',
+      }),
+    ).toThrow(/HTTP_MAX_REQUESTS_IN_FLIGHT/);
   });
 
   it('names every problem at once, with the service', () => {

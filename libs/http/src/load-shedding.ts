@@ -43,7 +43,13 @@ export async function shedLoad(
   app: NestFastifyApplication,
   options: LoadSheddingOptions = {},
 ): Promise<void> {
-  const settings = { ...defaults, ...options };
+  // Field by field: an option given as undefined (an unset variable) keeps its default.
+  const settings = {
+    maxRequestsInFlight: options.maxRequestsInFlight ?? defaults.maxRequestsInFlight,
+    maxHeapUsedFraction: options.maxHeapUsedFraction ?? defaults.maxHeapUsedFraction,
+    sampleIntervalMs: options.sampleIntervalMs ?? defaults.sampleIntervalMs,
+    retryAfterSeconds: options.retryAfterSeconds ?? defaults.retryAfterSeconds,
+  };
   const isLiveness = (request: FastifyRequest) => request.routeOptions.url?.endsWith('/health/live') === true;
   const refuse = (request: FastifyRequest, reply: FastifyReply) => {
     const problem: Problem = {
