@@ -31,6 +31,13 @@ const shared = {
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     ...Object.fromEntries(libs.map((lib) => [`^#${lib}$`, `<rootDir>/libs/${lib}/src/index.ts`])),
+    // One file of a lib (`#messaging/relay-process`), for processes that need only that part.
+    ...Object.fromEntries(
+      ['messaging', 'observability', 'persistence'].map((lib) => [
+        `^#${lib}/(.*)$`,
+        `<rootDir>/libs/${lib}/src/$1`,
+      ]),
+    ),
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.tools/'],
 };

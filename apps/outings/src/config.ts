@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseEnvironment, serviceConfigOf, serviceEnvironment, type ServiceConfig } from '#config';
+import { urlFor } from '#persistence/provisioning';
 
 // The only place the outings app reads its environment (style.md rule 16).
 const environment = z.object({
@@ -20,4 +21,9 @@ export const relayRole = 'street_outings_relay';
 export function loadConfig(env: Record<string, string | undefined> = process.env): OutingsConfig {
   const e = parseEnvironment('outings', environment, env);
   return { ...serviceConfigOf(e), relay: e.OUTINGS_RELAY };
+}
+
+/** The relay's own role: reads the whole log across tenants and moves its cursor, nothing else. */
+export function relayDatabaseUrl(config: OutingsConfig): string {
+  return urlFor(config.database.ownerUrl, { name: relayRole, password: config.database.relayPassword });
 }

@@ -30,10 +30,6 @@ export function appOrmOptions(config: OutingsConfig): Options {
   });
 }
 
-export function relayDatabaseUrl(config: OutingsConfig): string {
-  return urlFor(config.database.ownerUrl, { name: relayRole, password: config.database.relayPassword });
-}
-
 /** Provisions (development) and migrates the database as its owner, before the app starts. */
 export function prepareDatabase(config: OutingsConfig): Promise<void> {
   return migrateDatabase({

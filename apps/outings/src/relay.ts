@@ -1,6 +1,6 @@
-import { runRelayProcess } from '#messaging';
-import { loadConfig } from './config.js';
-import { relayDatabaseUrl } from './database.js';
+// By file, not the whole lib: the relay process loads neither Nest's modules nor MikroORM.
+import { runRelayProcess } from '#messaging/relay-process';
+import { loadConfig, relayDatabaseUrl } from './config.js';
 
 // The outings service's relay as a process of its own, for deployments whose API replicas run with
 // OUTINGS_RELAY=false (docs/adr/0011).

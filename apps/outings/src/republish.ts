@@ -1,7 +1,6 @@
 import { connect } from '@nats-io/transport-node';
 import { republishAll } from '#messaging';
-import { loadConfig } from './config.js';
-import { relayDatabaseUrl } from './database.js';
+import { loadConfig, relayDatabaseUrl } from './config.js';
 
 // The recovery drill (architecture.md §3): publish the outings service's whole event log again.
 // JetStream's dedup window and every consumer's inbox make repeats harmless.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseEnvironment, serviceConfigOf, serviceEnvironment, type ServiceConfig } from '#config';
-import { urlFor } from '#persistence';
+import { urlFor } from '#persistence/provisioning';
 import { developmentMasterKey } from './vault/person-vault.js';
 
 // The only place the people app reads its environment (style.md rule 16).

@@ -1,4 +1,5 @@
-import { runRelayProcess } from '#messaging';
+// By file, not the whole lib: the relay process loads neither Nest's modules nor MikroORM.
+import { runRelayProcess } from '#messaging/relay-process';
 import { loadConfig, relayDatabaseUrl } from './config.js';
 
 // The people service's relay as a process of its own, for deployments whose API replicas run with

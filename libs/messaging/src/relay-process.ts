@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { createLogger, type LogLevel } from '#observability';
+import { createLogger, type LogLevel } from '#observability/logger';
 import { Relay, type RelayHealth } from './relay.js';
 import { connectNats, ensureStreams } from './streams.js';
 
