@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import pg from 'pg';
 import { messagingMigrationSql, natsSubject, streamNames } from '#messaging';
 import type { EventSubject } from '#contracts';
-import { appNodeFlags, collectEvents } from '#testing';
+import { appNodeFlags, collectEvents, eventually } from '#testing';
 import type { FollowerArgs } from './follower.js';
 import { openLoop, type Target } from './load.js';
 
@@ -155,7 +155,13 @@ export async function eventLatency(options: {
     warmupSeconds: options.warmupSeconds,
   });
   const missing = () => [...responded.keys()].some((id) => !handled.has(id) || !onStream.has(id));
-  for (let waited = 0; waited < 5000 && missing(); waited += 100) await sleep(100);
+  // Up to 5 s for the last events; any still missing show as handled < registered.
+  await eventually(
+    () => {
+      if (missing()) throw new Error('events still missing');
+    },
+    { timeoutMs: 5000, intervalMs: 100 },
+  ).catch(() => undefined);
   const completed = (sent: Map<string, number>) =>
     [...sent].flatMap(([id, response]) => {
       const handler = handled.get(id);

@@ -84,8 +84,6 @@ export async function openLoop(
   // How late this process sent each request (its own timers, GC): a stall here is not the app's.
   const lags: number[] = [];
   let failed = 0;
-  // Of the failed, those the app refused because it was overloaded (503, libs/http load shedding).
-  let refused = 0;
   // Why requests failed: the status, or the client's error (reset, timeout...), with their counts.
   const failures: Record<string, number> = {};
   const fail = (reason: string) => {
@@ -111,7 +109,6 @@ export async function openLoop(
       .then(async (response) => {
         const respondedAt = performance.now();
         const created = (await response.json()) as { id?: string };
-        if (response.status === 503) refused += 1;
         if (response.status !== 201 || !created.id) return fail(`HTTP ${response.status}`);
         onCreated(created.id, respondedAt, i < 0);
         if (i < 0) return void warmupLatencies.push(respondedAt - due);
@@ -131,7 +128,8 @@ export async function openLoop(
     p50: percentile(latencies, 50),
     p99,
     failed,
-    refused,
+    // Of the failed, those the app refused because it was overloaded (503, libs/http load shedding).
+    refused: failures['HTTP 503'] ?? 0,
     failures,
     warmup: {
       seconds: warmupSeconds,
