@@ -10,7 +10,14 @@ import { startDevIdentityProvider } from '#dev-identity';
 import { streamNames } from '#messaging';
 import { urlFor } from '#persistence';
 import { createDatabase, dropDatabase, fetchToken, startInfrastructure, uniqueName } from '#testing';
-import { cpuPerOperation, cpuSnapshot, type CpuPerOperation } from './bench/cpu.js';
+import {
+  cpuPerOperation,
+  cpuSnapshot,
+  natsServerPid,
+  processTicks,
+  type CpuPerOperation,
+  type OtherTicks,
+} from './bench/cpu.js';
 import { eventLatency, outboxBacklog } from './bench/event-latency.js';
 import { maxThroughput, openLoop, percentile, type Target } from './bench/load.js';
 import { snapshotBuild, startAppProcess } from './bench/app-process.js';
@@ -56,11 +63,23 @@ const warmupRow = (warmup: { seconds: number; p50: number; p99: number }): Row =
 });
 const latency = (samples: number[]) => ms(percentile(samples, 50), percentile(samples, 99));
 const cpu = (c: CpuPerOperation) =>
-  `app ${fixed(c.app, 2)}, PostgreSQL ${fixed(c.postgres, 2)}, bench ${fixed(c.bench, 2)}, ` +
-  `rest of machine ${fixed(c.rest, 2)} ms; ${fixed(c.machineBusyPercent)} % busy`;
+  `app ${fixed(c.app, 2)}, PostgreSQL ${fixed(c.postgres, 2)}, ` +
+  Object.entries(c.others)
+    .map(([name, ms]) => `${name} ${fixed(ms, 2)}, `)
+    .join('') +
+  `bench ${fixed(c.bench, 2)}, rest of machine ${fixed(c.rest, 2)} ms; ${fixed(c.machineBusyPercent)} % busy`;
 const sessions = (s: SessionProfile) =>
   `running ${s.running}, lock wait ${s.lockWait}, I/O wait ${s.ioWait}, ` +
   `idle in transaction ${s.idleInTransaction}, idle ${s.idle}`;
+
+/** The processes besides the app whose CPU is shown on its own, when they run here: the relay, NATS. */
+function namedProcesses(pids: { relay: number | null }): OtherTicks {
+  const nats = natsServerPid();
+  return {
+    ...(pids.relay === null ? {} : { relay: () => processTicks(pids.relay!) }),
+    ...(nats === null ? {} : { NATS: () => processTicks(nats) }),
+  };
+}
 
 const git = (args: string) => execSync(`git ${args}`, { encoding: 'utf8' }).trim();
 // What `npm run build` just compiled: recorded, and copied so later builds by others cannot change it.
@@ -191,11 +210,12 @@ async function run(rows: Row[]) {
   };
   await maxThroughput(target, 16, quick ? 1 : 3); // warm-up (JIT, pools, key set): not counted
   const max = [];
+  const others = namedProcesses({ relay: people.relayPid });
   for (const c of connectionCounts) {
     const stopSampling = await sampleSessions(adminUrl, people.db.name, 'people_app');
-    const before = cpuSnapshot(people.pid, [people.db.name]);
+    const before = cpuSnapshot(people.pid, [people.db.name], others);
     const run = await maxThroughput(target, c, seconds.max);
-    const cpuUse = cpuPerOperation(before, cpuSnapshot(people.pid, [people.db.name]), run.completed);
+    const cpuUse = cpuPerOperation(before, cpuSnapshot(people.pid, [people.db.name], others), run.completed);
     max.push({ ...run, cpu: cpuUse, sessions: await stopSampling() });
   }
   for (const m of max) {
@@ -390,6 +410,7 @@ async function runOutings(rows: Row[], idp: Awaited<ReturnType<typeof startDevId
     url: outingsApp.url,
     pid: outingsApp.pid,
     database: db.name,
+    others: namedProcesses({ relay: outingsRelay?.pid ?? null }),
     tokens: {
       operator: await fetchToken(idp, 'volontari-milano-aperta.operator'),
       coordinator: await fetchToken(idp, 'volontari-milano-aperta.coordinator'),
@@ -429,6 +450,7 @@ async function runOutings(rows: Row[], idp: Awaited<ReturnType<typeof startDevId
       measure: '    how late the load generator sent, p99',
       figure: `${fixed(result.single.sendLagP99, 1)} ms`,
     },
+    { measure: `    CPU ms per contact at ${contactRate} req/s`, figure: cpu(result.single.cpu) },
     {
       measure: '(d) outings app RSS / peak',
       figure: `${fixed(memory.rssMb)} / ${fixed(memory.peakMb)} MB`,

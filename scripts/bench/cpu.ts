@@ -4,14 +4,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 // by everything, CPU spent per request says where throughput goes better than wall-clock timings.
 const tickMs = 10;
 
-function processTicks(pid: number | 'self'): number {
+export function processTicks(pid: number | 'self'): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]); // utime + stime
 }
 
 /** PostgreSQL backends serving one of `databases` (their process title names the database). */
-function backendTicks(databases: string[]): number {
+export function backendTicks(databases: string[]): number {
   let sum = 0;
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
@@ -25,6 +25,21 @@ function backendTicks(databases: string[]): number {
   return sum;
 }
 
+/** The local nats-server's process, if NATS runs here. */
+export function natsServerPid(): number | null {
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'nats-server') return Number(pid);
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return null;
+}
+
+/** More of the machine, named, read with processTicks or backendTicks: what "rest" is made of. */
+export type OtherTicks = Record<string, () => number>;
+
 export type CpuSnapshot = {
   at: number;
   busy: number;
@@ -32,9 +47,14 @@ export type CpuSnapshot = {
   app: number;
   postgres: number;
   bench: number;
+  others: Record<string, number>;
 };
 
-export function cpuSnapshot(appPid: number | null, databases: string[]): CpuSnapshot {
+export function cpuSnapshot(
+  appPid: number | null,
+  databases: string[],
+  others: OtherTicks = {},
+): CpuSnapshot {
   const machine = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
   const total = machine.reduce((a, b) => a + b, 0);
   return {
@@ -44,6 +64,7 @@ export function cpuSnapshot(appPid: number | null, databases: string[]): CpuSnap
     app: appPid === null ? 0 : processTicks(appPid),
     postgres: backendTicks(databases),
     bench: processTicks('self'),
+    others: Object.fromEntries(Object.entries(others).map(([name, ticks]) => [name, ticks()])),
   };
 }
 
@@ -51,6 +72,7 @@ export type CpuPerOperation = {
   app: number;
   postgres: number;
   bench: number;
+  others: Record<string, number>;
   rest: number;
   machineBusyPercent: number;
 };
@@ -62,11 +84,20 @@ export function cpuPerOperation(
   operations: number,
 ): CpuPerOperation {
   const per = (ticks: number) => (ticks * tickMs) / operations;
-  const ours = after.app - before.app + (after.postgres - before.postgres) + (after.bench - before.bench);
+  const others = Object.keys(before.others).map(
+    (name) => [name, after.others[name] - before.others[name]] as const,
+  );
+  const ours =
+    after.app -
+    before.app +
+    (after.postgres - before.postgres) +
+    (after.bench - before.bench) +
+    others.reduce((sum, [, ticks]) => sum + ticks, 0);
   return {
     app: per(after.app - before.app),
     postgres: per(after.postgres - before.postgres),
     bench: per(after.bench - before.bench),
+    others: Object.fromEntries(others.map(([name, ticks]) => [name, per(ticks)])),
     rest: per(after.busy - before.busy - ours),
     machineBusyPercent: (100 * (after.busy - before.busy)) / (after.total - before.total),
   };

@@ -79,7 +79,7 @@ export async function startFollower(options: {
   key: string;
   cleanup: Array<() => Promise<unknown>>;
   onHandled: (event: Handled) => void;
-}): Promise<void> {
+}): Promise<{ pid: number }> {
   const { natsUrl, jsm, consumerDb, namespace, filterSubject, subject, key, cleanup } = options;
   const setup = new pg.Client({ connectionString: consumerDb });
   await setup.connect();
@@ -110,6 +110,7 @@ export async function startFollower(options: {
       options.onHandled(message);
     });
   });
+  return { pid: follower.pid! };
 }
 
 export async function eventLatency(options: {

@@ -137,6 +137,8 @@ export async function openLoop(
   return {
     target: rate,
     achieved: latencies.length / elapsed,
+    /** Requests that succeeded, the warm-up's included. */
+    completed: latencies.length + warmupLatencies.length,
     p50: percentile(latencies, 50),
     p99,
     failed,

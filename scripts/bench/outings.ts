@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { eventually } from '#testing';
 import { startFollower, type Handled } from './event-latency.js';
-import { cpuPerOperation, cpuSnapshot } from './cpu.js';
+import { backendTicks, cpuPerOperation, cpuSnapshot, processTicks, type OtherTicks } from './cpu.js';
 import { maxThroughput, openLoop, type Target } from './load.js';
 
 // Issue 4's measures on the outings app: (e) a field app's offline queue of 500 contacts, from the
@@ -76,6 +76,8 @@ export async function measureOutings(options: {
   /** The app's process and database, for the CPU each contact costs. */
   pid: number;
   database: string;
+  /** The relay and NATS, whose CPU is shown apart (the follower's is added here). */
+  others: OtherTicks;
   batches: number;
   batchSize: number;
   rate: number;
@@ -99,7 +101,7 @@ export async function measureOutings(options: {
   const call = { operator: caller(options.tokens.operator), coordinator: caller(options.tokens.coordinator) };
   const outing = await outingUnderWay(call);
   const handled = new Map<string, Handled>();
-  await startFollower({
+  const follower = await startFollower({
     natsUrl: options.natsUrl,
     jsm: options.jsm,
     consumerDb: options.consumerDb,
@@ -147,9 +149,16 @@ export async function measureOutings(options: {
     body: JSON.stringify(aContact(outing, i)),
   });
   let sent = 0;
-  const before = cpuSnapshot(options.pid, [options.database]);
+  const consumerDb = new URL(options.consumerDb).pathname.slice(1);
+  const others: OtherTicks = {
+    ...options.others,
+    follower: () => processTicks(follower.pid),
+    "follower's PostgreSQL": () => backendTicks([consumerDb]),
+  };
+  const snapshot = () => cpuSnapshot(options.pid, [options.database], others);
+  const before = snapshot();
   const max = await maxThroughput(target, 16, options.seconds, () => aContactRequest(sent++));
-  const cpu = cpuPerOperation(before, cpuSnapshot(options.pid, [options.database]), max.completed);
+  const cpu = cpuPerOperation(before, snapshot(), max.completed);
   // At its maximum the app outruns the relay and the follower: (f) starts once they have caught up,
   // or it would measure their backlog competing for the cores.
   const recorded = batches.length * options.batchSize + max.completed;
@@ -160,14 +169,17 @@ export async function measureOutings(options: {
     },
     { timeoutMs: 60_000 },
   );
+  // At the fixed rate too: there the relay and the follower keep up, so each contact's whole cost shows.
+  const beforeSingle = snapshot();
   const single = await openLoop(target, options.rate, options.seconds, {
     request: aContactRequest,
     warmupSeconds: options.warmupSeconds,
   });
+  const singleCpu = cpuPerOperation(beforeSingle, snapshot(), single.completed);
   return {
     batches,
     worstBatchMs: Math.max(...batches.map((b) => b.endToEndMs)),
     max: { ...max, cpu },
-    single,
+    single: { ...single, cpu: singleCpu },
   };
 }
