@@ -3,17 +3,20 @@ import { startDevIdentityProvider } from '#dev-identity';
 import { createDatabase, dropDatabase, fetchToken, startInfrastructure, uniqueName } from '#testing';
 import { startAppProcess } from './app-process.js';
 import { openLoop } from './load.js';
+import { contactsOfAnOuting } from './outings.js';
 import { residentMemory } from './report.js';
 
-// The people app alone (no relay, no follower) at a fixed rate, started with the given Node flags,
-// and what its garbage collector did: for trying V8 flags in seconds instead of a whole `npm run bench`.
+// One app alone (no relay, no follower) at a fixed rate, started with the given Node flags, and what
+// its garbage collector did: for trying V8 flags, or profiling (--cpu-prof), in seconds instead of a
+// whole `npm run bench`. The people app registers persons; the outings app records single contacts.
 //
-//   npm run build && node dist/scripts/bench/app-alone.js 190 30 "--v8-pool-size=1"
+//   npm run build && node dist/scripts/bench/app-alone.js 190 30 "--v8-pool-size=1" [people|outings]
 //
-// Arguments: rate (req/s), seconds, extra Node flags (after appNodeFlags, so they can override them).
-// Prints p50/p99 and, per request, the bytes allocated and promoted to the old generation
+// Arguments: rate (req/s), seconds, extra Node flags (after appNodeFlags, so they can override them),
+// the app. Prints p50/p99 and, per request, the bytes allocated and promoted to the old generation
 // (--trace-gc-nvp), the number of scavenges and mark-compacts, and the resident memory at the end.
-const [rate = '190', seconds = '30', flags = ''] = process.argv.slice(2);
+const [rate = '190', seconds = '30', flags = '', appName = 'people'] = process.argv.slice(2);
+if (appName !== 'people' && appName !== 'outings') throw new Error(`no app ${appName}: people or outings`);
 const warmupSeconds = 3;
 
 const infrastructure = await startInfrastructure();
@@ -32,14 +35,26 @@ const app = await startAppProcess(
     LOG_LEVEL: 'warn',
     PEOPLE_MATCHER: 'false',
     PEOPLE_RELAY: 'false',
+    OUTINGS_RELAY: 'false',
   },
-  { flags: ['--trace-gc-nvp', ...flags.split(' ').filter(Boolean)] },
+  { app: appName, flags: ['--trace-gc-nvp', ...flags.split(' ').filter(Boolean)] },
 );
 try {
   const organisations = ['cri-milano', 'volontari-milano-aperta', 'casa-della-carita'];
   const tokens = await Promise.all(organisations.map((o) => fetchToken(idp, `${o}.operator`)));
+  const options =
+    appName === 'people'
+      ? { warmupSeconds }
+      : {
+          warmupSeconds,
+          request: await contactsOfAnOuting(app.url, {
+            operator: tokens[1],
+            coordinator: await fetchToken(idp, 'volontari-milano-aperta.coordinator'),
+          }),
+        };
   const startedAt = app.output().length; // start-up's GCs are not the load's
-  const run = await openLoop({ url: app.url, tokens }, Number(rate), Number(seconds), { warmupSeconds });
+  const target = { url: app.url, tokens: appName === 'people' ? tokens : [tokens[1]] };
+  const run = await openLoop(target, Number(rate), Number(seconds), options);
   const memory = (() => {
     try {
       return `${residentMemory(app.pid).rssMb.toFixed(0)} MB`;

@@ -66,6 +66,36 @@ function aContact(outing: { outingId: string; memberId: string }, i: number) {
   };
 }
 
+function callers(url: string, tokens: { operator: string; coordinator: string }) {
+  const caller =
+    (token: string): Call =>
+    (method, path, body, headers = {}) =>
+      fetch(`${url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+  return { operator: caller(tokens.operator), coordinator: caller(tokens.coordinator) };
+}
+
+/** Single contacts recorded with PUT under a new id, each the i-th of the night. */
+function contactRequests(outing: { outingId: string; memberId: string }) {
+  return (i: number) => ({
+    method: 'PUT',
+    path: `/outings/contacts/${uuidv7()}`,
+    body: JSON.stringify(aContact(outing, i)),
+  });
+}
+
+/** An outing under way, and the requests that record its contacts one by one (app-alone.ts). */
+export async function contactsOfAnOuting(url: string, tokens: { operator: string; coordinator: string }) {
+  return contactRequests(await outingUnderWay(callers(url, tokens)));
+}
+
 export async function measureOutings(options: {
   url: string;
   tokens: { operator: string; coordinator: string };
@@ -86,19 +116,7 @@ export async function measureOutings(options: {
   warmupSeconds: number;
   cleanup: Array<() => Promise<unknown>>;
 }) {
-  const caller =
-    (token: string): Call =>
-    (method, path, body, headers = {}) =>
-      fetch(`${options.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...headers,
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-  const call = { operator: caller(options.tokens.operator), coordinator: caller(options.tokens.coordinator) };
+  const call = callers(options.url, options.tokens);
   const outing = await outingUnderWay(call);
   const handled = new Map<string, Handled>();
   const follower = await startFollower({
@@ -143,11 +161,7 @@ export async function measureOutings(options: {
 
   // (f) Single contacts: the app's maximum (closed loop, with the CPU each costs), then a fixed rate.
   const target: Target = { url: options.url, tokens: [options.tokens.operator] };
-  const aContactRequest = (i: number) => ({
-    method: 'PUT',
-    path: `/outings/contacts/${uuidv7()}`,
-    body: JSON.stringify(aContact(outing, i)),
-  });
+  const aContactRequest = contactRequests(outing);
   let sent = 0;
   const consumerDb = new URL(options.consumerDb).pathname.slice(1);
   const others: OtherTicks = {
