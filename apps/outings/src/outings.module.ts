@@ -8,7 +8,6 @@ import { AlertController } from './alerts/alert.controller.js';
 import { AlertService } from './alerts/alert.service.js';
 import { AreaController } from './areas/area.controller.js';
 import { AreaService } from './areas/area.service.js';
-import { ContactConsumer } from './contacts/contact.consumer.js';
 import { ContactController } from './contacts/contact.controller.js';
 import { ContactService } from './contacts/contact.service.js';
 import { CoverageController } from './coverage/coverage.controller.js';
@@ -19,6 +18,8 @@ import { relayDatabaseUrl, type OutingsConfig } from './config.js';
 import { appOrmOptions } from './database.js';
 import { OutingController } from './outings/outing.controller.js';
 import { OutingService } from './outings/outing.service.js';
+import { PersonViewConsumer } from './persons/person-view.consumer.js';
+import { PersonViewService } from './persons/person-view.service.js';
 import { UnitController } from './units/unit.controller.js';
 import { UnitService } from './units/unit.service.js';
 
@@ -69,7 +70,8 @@ export class OutingsModule {
         OutingService,
         CoverageService,
         ContactService,
-        ContactConsumer,
+        PersonViewService,
+        PersonViewConsumer,
         AlertService,
         CountService,
       ],

@@ -22,11 +22,12 @@ import {
   type Problem,
 } from '#http';
 import { EventLog, type NewEvent } from '#messaging';
-import { arrayParameters, nativeQuery, tenantSession } from '#persistence';
-import { contactAccess, isPartnerStaff, notShared, type PersonSharing } from '../access.js';
+import { nativeQuery, tenantSession } from '#persistence';
+import { contactAccess, isPartnerStaff, notShared } from '../access.js';
 import type { Outing } from '../outings/outing.entity.js';
 import { unknownAreaErrors } from '../areas/area.queries.js';
 import { nightOf, shiftErrors } from '../outings/outing.rules.js';
+import { linkedRecords, personSharing } from '../persons/person-view.queries.js';
 import {
   contactBatchItem,
   toContactView,
@@ -273,102 +274,6 @@ export class ContactService {
       })),
     );
   }
-
-  /** The organisation that registered the person sees their contacts (person-registered). */
-  async registerPerson(em: EntityManager, personId: string, organisation: string): Promise<void> {
-    await em.execute('select register_person_owner(?, ?)', [personId, organisation]);
-  }
-
-  /** A consent to share the person's record shares their contacts with the same partners. */
-  async giveConsent(
-    em: EntityManager,
-    consent: {
-      consentId: string;
-      personId: string;
-      scope: string;
-      organisations: string[];
-      expiresAt: string | null;
-    },
-  ): Promise<void> {
-    await em.execute('select give_consent(?, ?, ?, ?::text[], ?)', [
-      consent.consentId,
-      consent.personId,
-      consent.scope,
-      arrayParameters([consent.organisations])[0],
-      consent.expiresAt,
-    ]);
-  }
-
-  async revokeConsent(em: EntityManager, consentId: string, personId: string): Promise<void> {
-    await em.execute('select revoke_consent(?, ?)', [consentId, personId]);
-  }
-
-  /** Records found to be the same human: a person's contact list takes in the other's. */
-  async linkPersons(em: EntityManager, networkPersonId: string, personIds: string[]): Promise<void> {
-    await em.execute('select link_persons(?, ?::uuid[])', [networkPersonId, arrayParameters([personIds])[0]]);
-  }
-
-  async unlinkPerson(em: EntityManager, networkPersonId: string, personId: string): Promise<void> {
-    await em.execute('select unlink_person(?, ?)', [networkPersonId, personId]);
-  }
-
-  /** A person at special risk, or no longer: the hub reads their contacts only if named. */
-  async restrictPerson(em: EntityManager, personId: string, restricted: boolean, organisations: string[]) {
-    await em.execute('select restrict_person(?, ?, ?::text[])', [
-      personId,
-      restricted,
-      arrayParameters([organisations])[0],
-    ]);
-  }
-
-  /** The person was erased in the people service: their contacts stay, anonymous. */
-  async forgetPerson(em: EntityManager, personId: string, at: Date): Promise<void> {
-    await em.execute('select forget_person(?, ?)', [personId, at]);
-  }
-}
-
-/** The person's record and every record linked with it to the same network person. */
-async function linkedRecords(em: EntityManager, personId: string): Promise<string[]> {
-  const rows = await em.execute<Array<{ person_id: string }>>(
-    `select other.person_id from person_link own
-       join person_link other on other.network_person_id = own.network_person_id
-      where own.person_id = ?`,
-    [personId],
-  );
-  return [...new Set([personId, ...rows.map((row) => row.person_id)])];
-}
-
-/** What the people service's events said of who sees each person; consents expired by now left out. */
-async function personSharing(em: EntityManager, ids: string[]): Promise<Map<string, PersonSharing>> {
-  if (ids.length === 0) return new Map();
-  const rows = await em.execute<
-    Array<{
-      person_id: string;
-      owner: string | null;
-      restricted_to: string[] | null;
-      network: boolean;
-      named: string[];
-    }>
-  >(
-    `select p.id as person_id,
-            (select organisation from person_owner where person_id = p.id) as owner,
-            (select organisations from restricted_person where person_id = p.id) as restricted_to,
-            coalesce(bool_or(c.scope = 'network'), false) as network,
-            coalesce(array_agg(distinct n) filter (where n is not null), '{}') as named
-       from unnest(?::uuid[]) as p(id)
-       left join person_consent c
-         on c.person_id = p.id and not c.revoked and c.scope is not null
-        and (c.expires_at is null or c.expires_at > now())
-       left join lateral unnest(c.organisations) as n on true
-      group by p.id`,
-    arrayParameters([ids]),
-  );
-  return new Map(
-    rows.map((r) => [
-      r.person_id,
-      { owner: r.owner, restrictedTo: r.restricted_to, consentedTo: r.network ? 'network' : r.named },
-    ]),
-  );
 }
 
 /** What a contact's checks and its event need of its outing. */

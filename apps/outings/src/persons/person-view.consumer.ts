@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Messaging } from '#messaging';
-import { ContactService } from './contact.service.js';
+import { PersonViewService } from './person-view.service.js';
 
 /**
  * Follows the people service, keeping a view of who sees each person (ids and organisation codes,
@@ -11,11 +11,11 @@ import { ContactService } from './contact.service.js';
  * whether the events arrive before or after the contacts.
  */
 @Injectable()
-export class ContactConsumer implements OnApplicationBootstrap {
+export class PersonViewConsumer implements OnApplicationBootstrap {
   constructor(
     private readonly messaging: Messaging,
     private readonly orm: MikroORM,
-    private readonly contacts: ContactService,
+    private readonly persons: PersonViewService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -26,18 +26,18 @@ export class ContactConsumer implements OnApplicationBootstrap {
       filterSubject: 'accanto.people.>',
       handlers: {
         'accanto.people.person-registered.v1': (event, em) =>
-          this.contacts.registerPerson(em, event.payload.personId, event.organisation),
-        'accanto.people.consent-given.v1': (event, em) => this.contacts.giveConsent(em, event.payload),
+          this.persons.registerPerson(em, event.payload.personId, event.organisation),
+        'accanto.people.consent-given.v1': (event, em) => this.persons.giveConsent(em, event.payload),
         'accanto.people.consent-revoked.v1': (event, em) =>
-          this.contacts.revokeConsent(em, event.payload.consentId, event.payload.personId),
+          this.persons.revokeConsent(em, event.payload.consentId, event.payload.personId),
         'accanto.people.person-linked.v1': (event, em) =>
-          this.contacts.linkPersons(em, event.payload.networkPersonId, event.payload.personIds),
+          this.persons.linkPersons(em, event.payload.networkPersonId, event.payload.personIds),
         'accanto.people.person-unlinked.v1': (event, em) =>
-          this.contacts.unlinkPerson(em, event.payload.networkPersonId, event.payload.personId),
+          this.persons.unlinkPerson(em, event.payload.networkPersonId, event.payload.personId),
         'accanto.people.person-forgotten.v1': (event, em) =>
-          this.contacts.forgetPerson(em, event.payload.personId, new Date(event.occurredAt)),
+          this.persons.forgetPerson(em, event.payload.personId, new Date(event.occurredAt)),
         'accanto.people.person-restriction-changed.v1': (event, em) =>
-          this.contacts.restrictPerson(
+          this.persons.restrictPerson(
             em,
             event.payload.personId,
             event.payload.restricted,
