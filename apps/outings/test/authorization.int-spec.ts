@@ -11,6 +11,7 @@ import {
   users,
   type Outings,
 } from './outings-app.js';
+import { operationsOf } from '#testing';
 
 // Every endpoint, for its own organisation, another partner, the hub, the lead body and an auditor.
 // Outings and units are coordination data: everyone reads them; only the owner's staff write.
@@ -343,6 +344,12 @@ describe('authorization per endpoint', () => {
       send: (actor) => outings.call(operators[actor], 'GET', `/outings/counts/${countId}/results`),
     },
   ];
+
+  it('covers every operation the OpenAPI document describes', async () => {
+    const covered = new Set(endpoints.map((endpoint) => endpoint.name.replace(/ \(.*\)$/, '')));
+    const operations = await operationsOf(outings.url, 'outings');
+    expect(operations.filter((operation) => !covered.has(operation))).toEqual([]);
+  });
 
   for (const endpoint of endpoints) {
     it.each(actors)(`${endpoint.name} as %s`, async (actor) => {

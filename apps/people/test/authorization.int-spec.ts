@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { fetchToken } from '#testing';
+import { fetchToken, operationsOf } from '#testing';
 import { aConsent, aPerson, newId, startPeople, users, type People } from './people-app.js';
 
 // Every endpoint, for its own organisation, another partner, the hub, the lead body and an auditor.
@@ -24,9 +24,38 @@ describe('authorization per endpoint', () => {
   });
   afterAll(async () => people?.close());
 
+  /** A new record of the owner's, and its ETag. */
+  const ownersPerson = async (overrides: Record<string, unknown> = {}) => {
+    const id = newId();
+    const registered = await people.call(users.owner, 'PUT', `/people/persons/${id}`, aPerson(overrides));
+    return { id, etag: registered.headers.get('etag')! };
+  };
+  /** Two of the owner's records of one human, linked by the owner: a network person. */
+  const linkedPair = async () => {
+    const [a, b] = [await ownersPerson(), await ownersPerson({ familyName: 'Popesco' })];
+    const linked = await people.call(users.owner, 'POST', '/people/links', { personIds: [a.id, b.id] });
+    return { networkPersonId: linked.body.id as string, personIds: [a.id, b.id] };
+  };
+
+  // Who acts for each organisation: field staff by default; coordinators where only they may act.
+  const operators: Record<Actor, string> = {
+    owner: users.owner,
+    other: users.other,
+    hub: users.hub,
+    lead: users.lead,
+    auditor: users.auditor,
+  };
+  const coordinators: Record<Actor, string> = {
+    ...operators,
+    owner: users.ownerCoordinator,
+    other: 'casa-della-carita.coordinator',
+  };
+
   const endpoints: Array<{
     name: string;
     expected: Record<Actor, number>;
+    /** Coordinators act for the partners (the route admits them only). */
+    by?: Record<Actor, string>;
     send: (user: string) => ReturnType<People['call']>;
   }> = [
     {
@@ -89,19 +118,131 @@ describe('authorization per endpoint', () => {
         return people.call(user, 'POST', `/people/persons/${personId}/consents/${fresh.body.id}/revoke`, {});
       },
     },
+    {
+      name: 'POST /people/persons/{id}/consent-refusals',
+      expected: { owner: 201, other: 404, hub: 403, lead: 403, auditor: 403 },
+      send: (user) =>
+        people.call(user, 'POST', `/people/persons/${personId}/consent-refusals`, {
+          refusedAt: new Date(Date.now() - 60_000).toISOString(),
+        }),
+    },
+    {
+      name: 'GET /people/reports/consents',
+      expected: { owner: 200, other: 200, hub: 403, lead: 403, auditor: 403 },
+      by: coordinators,
+      send: (user) => people.call(user, 'GET', '/people/reports/consents'),
+    },
+    {
+      name: 'PUT /people/persons/{id}/restriction',
+      expected: { owner: 200, other: 404, hub: 403, lead: 403, auditor: 403 },
+      send: async (user) => {
+        const { id, etag } = await ownersPerson();
+        return people.call(
+          user,
+          'PUT',
+          `/people/persons/${id}/restriction`,
+          { restricted: true, reason: 'violence' },
+          { 'if-match': etag },
+        );
+      },
+    },
+    {
+      name: 'GET /people/persons/{id}/access-log',
+      expected: { owner: 200, other: 404, hub: 403, lead: 403, auditor: 403 },
+      by: coordinators,
+      send: (user) => people.call(user, 'GET', `/people/persons/${personId}/access-log`),
+    },
+    {
+      name: 'GET /people/access-log',
+      expected: { owner: 403, other: 403, hub: 403, lead: 403, auditor: 200 },
+      by: coordinators,
+      send: (user) => people.call(user, 'GET', '/people/access-log'),
+    },
+    {
+      name: 'GET /people/persons/{id}/subject-access',
+      expected: { owner: 200, other: 404, hub: 403, lead: 403, auditor: 403 },
+      by: coordinators,
+      send: (user) => people.call(user, 'GET', `/people/persons/${personId}/subject-access`),
+    },
+    {
+      name: 'POST /people/persons/{id}/forget',
+      expected: { owner: 200, other: 404, hub: 403, lead: 403, auditor: 403 },
+      by: coordinators,
+      send: async (user) => {
+        const { id } = await ownersPerson();
+        return people.call(user, 'POST', `/people/persons/${id}/forget`, { basis: 'person-request' });
+      },
+    },
+    {
+      name: 'PUT /people/persons/{id}/erasure-hold',
+      expected: { owner: 200, other: 404, hub: 403, lead: 403, auditor: 403 },
+      by: coordinators,
+      send: async (user) => {
+        const { id, etag } = await ownersPerson();
+        return people.call(
+          user,
+          'PUT',
+          `/people/persons/${id}/erasure-hold`,
+          { reason: 'safeguarding' },
+          { 'if-match': etag },
+        );
+      },
+    },
+    {
+      name: 'GET /people/persons/{id}/candidates',
+      expected: { owner: 200, other: 404, hub: 200, lead: 403, auditor: 403 },
+      send: (user) => people.call(user, 'GET', `/people/persons/${personId}/candidates`),
+    },
+    {
+      name: 'GET /people/candidates',
+      expected: { owner: 200, other: 200, hub: 200, lead: 403, auditor: 403 },
+      send: (user) => people.call(user, 'GET', '/people/candidates'),
+    },
+    {
+      name: 'POST /people/links',
+      expected: { owner: 201, other: 404, hub: 201, lead: 403, auditor: 403 },
+      send: async (user) => {
+        const [a, b] = [await ownersPerson(), await ownersPerson({ familyName: 'Popesco' })];
+        return people.call(user, 'POST', '/people/links', { personIds: [a.id, b.id] });
+      },
+    },
+    {
+      name: 'GET /people/network-persons/{networkPersonId}',
+      expected: { owner: 200, other: 404, hub: 200, lead: 403, auditor: 403 },
+      send: async (user) =>
+        people.call(user, 'GET', `/people/network-persons/${(await linkedPair()).networkPersonId}`),
+    },
+    {
+      name: 'POST /people/network-persons/{networkPersonId}/unlink',
+      expected: { owner: 200, other: 404, hub: 200, lead: 403, auditor: 403 },
+      send: async (user) => {
+        const { networkPersonId, personIds } = await linkedPair();
+        return people.call(user, 'POST', `/people/network-persons/${networkPersonId}/unlink`, {
+          personId: personIds[1],
+        });
+      },
+    },
   ];
 
-  const usernames: Record<Actor, string> = {
-    owner: users.owner,
-    other: users.other,
-    hub: users.hub,
-    lead: users.lead,
-    auditor: users.auditor,
-  };
+  // The owner's field staff, on the routes only its coordinators (or auditors) may use.
+  const coordinatorsOnly = endpoints.filter((endpoint) => endpoint.by === coordinators);
+  it.each(coordinatorsOnly.map((endpoint) => [endpoint.name, endpoint] as const))(
+    '%s as the owner’s field staff is refused (403)',
+    async (_name, endpoint) => {
+      const response = await endpoint.send(users.owner);
+      expect(response.status).toBe(403);
+    },
+  );
+
+  it('covers every operation the OpenAPI document describes', async () => {
+    const covered = new Set(endpoints.map((endpoint) => endpoint.name.replace(/ \(.*\)$/, '')));
+    const operations = await operationsOf(people.url, 'people');
+    expect(operations.filter((operation) => !covered.has(operation))).toEqual([]);
+  });
 
   for (const endpoint of endpoints) {
     it.each(actors)(`${endpoint.name} as %s`, async (actor) => {
-      const response = await endpoint.send(usernames[actor]);
+      const response = await endpoint.send((endpoint.by ?? operators)[actor]);
       expect(response.status).toBe(endpoint.expected[actor]);
       if (response.status >= 400) {
         expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);

@@ -103,31 +103,6 @@ describe('consent report', () => {
     expect((await people.call(users.other, 'GET', `/people/persons/${ids.refused}`)).status).toBe(404);
   });
 
-  it.each([
-    ['owner coordinator', users.ownerCoordinator, 200],
-    ['owner operator', users.owner, 403],
-    ['hub', users.hub, 403],
-    ['lead', users.lead, 403],
-    ['auditor', users.auditor, 403],
-  ])('GET /people/reports/consents as %s → %i', async (_who, user, status) => {
-    expect((await people.call(user, 'GET', '/people/reports/consents')).status).toBe(status);
-  });
-
-  it.each([
-    ['owner', users.owner, 201],
-    ['other partner', users.other, 404],
-    ['hub', users.hub, 403],
-    ['lead', users.lead, 403],
-    ['auditor', users.auditor, 403],
-  ])('POST /people/persons/{id}/consent-refusals as %s → %i', async (_who, user, status) => {
-    const id = newId();
-    await people.call(users.owner, 'PUT', `/people/persons/${id}`, aPerson());
-    const response = await people.call(user, 'POST', `/people/persons/${id}/consent-refusals`, {
-      refusedAt: daysAgo(0),
-    });
-    expect(response.status).toBe(status);
-  });
-
   it('a refusal in the future or with unknown fields is refused', async () => {
     expect(
       (

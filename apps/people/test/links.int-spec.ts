@@ -197,19 +197,6 @@ describe('linking the same person across partners', () => {
     expect((await people.call(users.owner, 'POST', '/people/links', { personIds: [c, d] })).status).toBe(409);
     expect((await people.call(users.owner, 'POST', '/people/links', { personIds: [a, a] })).status).toBe(422);
   });
-
-  it.each([
-    ['owner', users.owner, 200, 201],
-    ['other partner', users.other, 404, 404],
-    ['hub', users.hub, 200, 201],
-    ['lead', users.lead, 403, 403],
-    ['auditor', users.auditor, 403, 403],
-  ])('candidates and links as %s', async (_who, user, candidatesStatus, linkStatus) => {
-    const a = await register(users.owner, { givenName: 'Kwame', familyName: 'Mensah' });
-    const b = await register(users.owner, { givenName: 'Kwame', familyName: 'Mensa' });
-    expect((await people.call(user, 'GET', `/people/persons/${a}/candidates`)).status).toBe(candidatesStatus);
-    expect((await people.call(user, 'POST', '/people/links', { personIds: [a, b] })).status).toBe(linkStatus);
-  });
 });
 
 describe('an API replica without the matcher', () => {

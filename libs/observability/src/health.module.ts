@@ -11,6 +11,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { ApiOperation } from '@nestjs/swagger';
 import { Public } from '#auth';
 import { type HealthChecks, runHealthChecks } from './health.checks.js';
 
@@ -33,6 +34,10 @@ export type HealthModuleAsyncOptions = Pick<ModuleMetadata, 'imports'> & {
 const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
 const defaultTimeoutMs = 2_000;
 
+// Public in the API document too (the document asks for a token everywhere else): clients and
+// audits read from it which routes answer without one.
+const noToken = { security: [] };
+
 // The route prefix is only known at forRoot time, and @Controller takes its path at class
 // definition: hence a class per call.
 function healthController(prefix: string, timeoutMs: number): Type {
@@ -48,6 +53,7 @@ function healthController(prefix: string, timeoutMs: number): Type {
 
     /** The process is up and serving HTTP; says nothing about its dependencies. */
     @Get('live')
+    @ApiOperation(noToken)
     @Header('cache-control', 'no-store')
     live() {
       return { status: 'ok' };
@@ -55,6 +61,7 @@ function healthController(prefix: string, timeoutMs: number): Type {
 
     /** Every dependency answered within the timeout; otherwise 503 problem+json naming those that did not. */
     @Get('ready')
+    @ApiOperation(noToken)
     @Header('cache-control', 'no-store')
     async ready(@Res({ passthrough: true }) reply: FastifyReply) {
       const report = await runHealthChecks(this.checks, timeoutMs);

@@ -4,3 +4,4 @@ export * from './event-collector.js';
 export * from './app-process.js';
 export * from './tokens.js';
 export * from './test-app.js';
+export * from './openapi.js';
