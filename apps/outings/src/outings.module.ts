@@ -30,11 +30,10 @@ export class OutingsModule {
       module: OutingsModule,
       imports: [
         MikroOrmModule.forRoot({ ...appOrmOptions(config), registerRequestContext: false }),
-        AuthModule.forRoot({
-          issuer: config.oidc.issuer,
-          jwksUrl: config.oidc.jwksUrl,
-          audience: config.oidc.audience,
-        }),
+        AuthModule.forRoot(
+          { issuer: config.oidc.issuer, jwksUrl: config.oidc.jwksUrl, audience: config.oidc.audience },
+          { lookupsPerMinute: config.http.lookupsPerMinute },
+        ),
         MessagingModule.forRoot({
           service: 'outings',
           natsUrl: config.nats.url,

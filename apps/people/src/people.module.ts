@@ -28,11 +28,10 @@ export class PeopleModule {
       module: PeopleModule,
       imports: [
         MikroOrmModule.forRoot({ ...appOrmOptions(config), registerRequestContext: false }),
-        AuthModule.forRoot({
-          issuer: config.oidc.issuer,
-          jwksUrl: config.oidc.jwksUrl,
-          audience: config.oidc.audience,
-        }),
+        AuthModule.forRoot(
+          { issuer: config.oidc.issuer, jwksUrl: config.oidc.jwksUrl, audience: config.oidc.audience },
+          { lookupsPerMinute: config.http.lookupsPerMinute },
+        ),
         MessagingModule.forRoot({
           service: 'people',
           natsUrl: config.nats.url,

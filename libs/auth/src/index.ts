@@ -5,3 +5,4 @@ export * from './roles.decorator.js';
 export * from './actor.decorator.js';
 export * from './auth.guard.js';
 export * from './auth.module.js';
+export * from './client-limits.js';

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Module, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Controller, Get } from '@nestjs/common';
 import type { Actor } from '#contracts';
-import { AuthModule, CurrentActor, Public, Roles } from '#auth';
-import { startTestIssuer, type TestIssuer } from './test-issuer.js';
+import { CurrentActor, Public, Roles } from '#auth';
+import { startProbeApp, startTestIssuer, type TestIssuer } from './test-issuer.js';
 
 @Controller()
 class ProbeController {
@@ -28,21 +26,13 @@ class ProbeController {
 
 describe('auth guard over HTTP', () => {
   let issuer: TestIssuer;
-  let app: INestApplication;
+  let app: Awaited<ReturnType<typeof startProbeApp>>;
   let base: string;
 
   beforeAll(async () => {
     issuer = await startTestIssuer();
-    @Module({
-      imports: [
-        AuthModule.forRoot({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, audience: 'accanto-api' }),
-      ],
-      controllers: [ProbeController],
-    })
-    class ProbeModule {}
-    app = await NestFactory.create(ProbeModule, new FastifyAdapter(), { logger: false });
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
+    app = await startProbeApp(issuer, [ProbeController]);
+    base = app.base;
   });
   afterAll(async () => {
     await app.close();

@@ -1,6 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT, type CryptoKey } from 'jose';
+import { Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { AuthModule } from '#auth';
 
 // A stand-in for Keycloak's realm: a real HTTP server publishing a JWKS, and real RS256 signatures.
 
@@ -90,4 +94,25 @@ export async function startTestIssuer(): Promise<TestIssuer> {
     close: () =>
       new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
+}
+
+/**
+ * A Nest app on Fastify whose only module is AuthModule, configured for `issuer`, with the given
+ * probe controllers: the guards as an app runs them, and nothing else.
+ */
+export async function startProbeApp(
+  issuer: TestIssuer,
+  controllers: Type[],
+  limits: { lookupsPerMinute?: number } = {},
+): Promise<{ base: string; close: () => Promise<void> }> {
+  @Module({
+    imports: [
+      AuthModule.forRoot({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, audience: 'accanto-api' }, limits),
+    ],
+    controllers,
+  })
+  class ProbeModule {}
+  const app = await NestFactory.create(ProbeModule, new FastifyAdapter(), { logger: false });
+  await app.listen(0, '127.0.0.1');
+  return { base: await app.getUrl(), close: () => app.close() };
 }

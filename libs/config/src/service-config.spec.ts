@@ -22,26 +22,22 @@ describe('service configuration', () => {
       },
       nats: { url: 'nats://127.0.0.1:4222', namespace: '', replicas: 1 },
       oidc: { issuer: 'http://127.0.0.1:8080/realms/accanto', jwksUrl: undefined, audience: 'accanto-api' },
-      http: { maxRequestsInFlight: undefined },
+      http: { maxRequestsInFlight: undefined, lookupsPerMinute: undefined },
       logLevel: 'info',
     });
     expect(e.EXTRA).toBe(false);
   });
 
-  it('takes a bound on requests in flight when the operator sets one', () => {
-    const e = parseEnvironment('demo', schema, {
+  it.each([
+    ['HTTP_MAX_REQUESTS_IN_FLIGHT', '64', { maxRequestsInFlight: 64, lookupsPerMinute: undefined }],
+    ['HTTP_LOOKUPS_PER_MINUTE', '30', { maxRequestsInFlight: undefined, lookupsPerMinute: 30 }],
+  ])('takes %s when the operator sets it, and refuses 0', (name, value, http) => {
+    const base = {
       DATABASE_URL: 'postgres://owner@127.0.0.1:5432/demo',
       OIDC_ISSUER: 'http://127.0.0.1:8080/realms/accanto',
-      HTTP_MAX_REQUESTS_IN_FLIGHT: '64',
-    });
-    expect(serviceConfigOf(e).http).toEqual({ maxRequestsInFlight: 64 });
-    expect(() =>
-      parseEnvironment('demo', schema, {
-        DATABASE_URL: 'postgres://owner@127.0.0.1:5432/demo',
-        OIDC_ISSUER: 'http://127.0.0.1:8080/realms/accanto',
-        HTTP_MAX_REQUESTS_IN_FLIGHT: '0',
-      }),
-    ).toThrow(/HTTP_MAX_REQUESTS_IN_FLIGHT/);
+    };
+    expect(serviceConfigOf(parseEnvironment('demo', schema, { ...base, [name]: value })).http).toEqual(http);
+    expect(() => parseEnvironment('demo', schema, { ...base, [name]: '0' })).toThrow(new RegExp(name));
   });
 
   it('names every problem at once, with the service', () => {

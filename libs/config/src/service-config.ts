@@ -29,6 +29,8 @@ export function serviceEnvironment(defaultPort: number) {
     OIDC_AUDIENCE: z.string().default('accanto-api'),
     /** Requests an app works on at once before refusing more with 503 (libs/http load shedding, ADR 0013). */
     HTTP_MAX_REQUESTS_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).optional(),
+    /** Lookups (search, match candidates, exports) each client may make per minute (libs/auth, ADR 0014). */
+    HTTP_LOOKUPS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     NODE_ENV: z.string().default('development'),
   };
@@ -49,7 +51,7 @@ export type ServiceConfig = {
   nats: { url: string; namespace: string; replicas: number };
   oidc: { issuer: string; jwksUrl?: string; audience: string };
   /** Unset: libs/http's default. */
-  http: { maxRequestsInFlight?: number };
+  http: { maxRequestsInFlight?: number; lookupsPerMinute?: number };
   logLevel: string;
 };
 
@@ -79,7 +81,7 @@ export function serviceConfigOf(e: ServiceEnvironment): ServiceConfig {
     },
     nats: { url: e.NATS_URL, namespace: e.NATS_NAMESPACE, replicas: e.NATS_STREAM_REPLICAS },
     oidc: { issuer: e.OIDC_ISSUER, jwksUrl: e.OIDC_JWKS_URL, audience: e.OIDC_AUDIENCE },
-    http: { maxRequestsInFlight: e.HTTP_MAX_REQUESTS_IN_FLIGHT },
+    http: { maxRequestsInFlight: e.HTTP_MAX_REQUESTS_IN_FLIGHT, lookupsPerMinute: e.HTTP_LOOKUPS_PER_MINUTE },
     logLevel: e.LOG_LEVEL,
   };
 }

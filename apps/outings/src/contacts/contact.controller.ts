@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Actor } from '#contracts';
-import { CurrentActor, Roles } from '#auth';
+import { CurrentActor, LimitedPerClient, Roles } from '#auth';
 import { Input, type Page } from '#http';
 import {
   contactBatchInput,
@@ -62,6 +62,7 @@ export class ContactController {
   }
 
   @Get()
+  @LimitedPerClient()
   @Roles('operator', 'coordinator', 'hub')
   @Input({ query: listContactsQuery })
   list(@CurrentActor() actor: Actor, @Query() query: ListContactsQuery): Promise<Page<ContactView>> {

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Actor } from '#contracts';
-import { CurrentActor, Roles } from '#auth';
+import { CurrentActor, LimitedPerClient, Roles } from '#auth';
 import { Input, type Page } from '#http';
 import { personIdParams } from '../persons/person.dto.js';
 import {
@@ -26,6 +26,7 @@ export class LinkController {
 
   /** Records that may be the same human, among those the caller may see. */
   @Get('persons/:id/candidates')
+  @LimitedPerClient()
   @Input({ params: personIdParams })
   candidates(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<{ items: CandidateView[] }> {
     return this.links.candidates(actor, id);
@@ -33,6 +34,7 @@ export class LinkController {
 
   /** Pairs found when records were registered or updated, waiting for review. */
   @Get('candidates')
+  @LimitedPerClient()
   @Input({ query: reviewQueueQuery })
   reviewQueue(
     @CurrentActor() actor: Actor,

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, Param, Post, Put, Query, Res } from '@n
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Actor } from '#contracts';
-import { CurrentActor, Roles } from '#auth';
+import { CurrentActor, LimitedPerClient, Roles } from '#auth';
 import { etagOf, Input, versionFromIfMatch, type Page } from '#http';
 import {
   listPersonsQuery,
@@ -78,6 +78,7 @@ export class PersonController {
   }
 
   @Get()
+  @LimitedPerClient()
   @Roles('operator', 'coordinator', 'hub')
   @Input({ query: listPersonsQuery })
   list(@CurrentActor() actor: Actor, @Query() query: ListPersonsQuery): Promise<Page<PersonView>> {

@@ -1,7 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Actor } from '#contracts';
-import { CurrentActor, Roles } from '#auth';
+import { CurrentActor, LimitedPerClient, Roles } from '#auth';
 import { Input } from '#http';
 import { personIdParams } from '../persons/person.dto.js';
 import { SubjectAccessService, type SubjectAccessExport } from './subject-access.service.js';
@@ -13,6 +13,7 @@ export class SubjectAccessController {
 
   /** Everything the owning organisation holds about the person, as one JSON document. */
   @Get()
+  @LimitedPerClient()
   @Roles('coordinator')
   @Input({ params: personIdParams })
   export(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<SubjectAccessExport> {
