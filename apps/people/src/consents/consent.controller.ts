@@ -1,8 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiTags } from '@nestjs/swagger';
 import type { Actor } from '#contracts';
 import { CurrentActor, Roles } from '#auth';
 import { Input } from '#http';
+import { AcceptsIdempotencyKey } from '../idempotency.js';
 import { personIdParams } from '../persons/person.dto.js';
 import { consentReportQuery, type ConsentReport, type ConsentReportQuery } from './consent-report.js';
 import {
@@ -23,13 +25,16 @@ export class ConsentController {
   constructor(private readonly consents: ConsentService) {}
 
   @Post('persons/:id/consents')
+  @AcceptsIdempotencyKey()
   @Input({ params: personIdParams, body: giveConsentInput })
-  give(
+  async give(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
+    @Headers('idempotency-key') key: string | undefined,
     @Body() input: GiveConsentInput,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ConsentView> {
-    return this.consents.give(actor, id, input);
+    return created(reply, await this.consents.give(actor, id, input, key));
   }
 
   @Get('persons/:id/consents')
@@ -51,9 +56,16 @@ export class ConsentController {
   }
 
   @Post('persons/:id/consent-refusals')
+  @AcceptsIdempotencyKey()
   @Input({ params: personIdParams, body: refuseConsentInput })
-  refuse(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() input: RefuseConsentInput) {
-    return this.consents.refuse(actor, id, input);
+  async refuse(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Headers('idempotency-key') key: string | undefined,
+    @Body() input: RefuseConsentInput,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return created(reply, await this.consents.refuse(actor, id, input, key));
   }
 
   /** People with no consent, consents expiring within N days, refusals: the organisation's own people. */
@@ -63,4 +75,10 @@ export class ConsentController {
   report(@CurrentActor() actor: Actor, @Query() query: ConsentReportQuery): Promise<ConsentReport> {
     return this.consents.report(actor, query);
   }
+}
+
+/** 201 when the request created the record, 200 when an Idempotency-Key replayed it. */
+function created<T>(reply: FastifyReply, { result, created }: { result: T; created: boolean }): T {
+  void reply.status(created ? 201 : 200);
+  return result;
 }

@@ -14,6 +14,7 @@ import {
   type PersonView,
   type RestrictionInput,
 } from './person.dto.js';
+import { AcceptsIdempotencyKey } from '../idempotency.js';
 import { PersonService, type Written } from './person.service.js';
 
 @ApiTags('persons')
@@ -22,6 +23,7 @@ export class PersonController {
   constructor(private readonly persons: PersonService) {}
 
   @Post()
+  @AcceptsIdempotencyKey()
   @Roles('operator', 'coordinator')
   @Input({ body: personInput })
   async register(

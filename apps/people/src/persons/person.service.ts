@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import {
@@ -22,6 +21,7 @@ import { EventLog } from '#messaging';
 import { nativeQuery, tenantSession } from '#persistence';
 import { z } from 'zod';
 import { recordAccess, type AccessAction } from '../access-log/access-log.js';
+import { createOnce } from '../idempotency.js';
 import { Consent } from '../consents/consent.entity.js';
 import { matchColumnsOf } from '../matching/matching.schema.js';
 import {
@@ -72,58 +72,27 @@ export class PersonService {
     return this.registering(actor, (em) => this.registerIn(em, actor, id, input, now));
   }
 
-  /**
-   * POST with an Idempotency-Key: the key is claimed in the same transaction as the registration, so
-   * a concurrent repeat waits for the first and replays its response; the key with another body is refused.
-   */
+  /** POST, with an Idempotency-Key when the client sends one (createOnce). */
   registerOnce(
     actor: Actor,
     key: string | undefined,
     input: PersonInput,
     now = new Date(),
   ): Promise<Written> {
-    if (key === undefined)
-      return this.registering(actor, (em) => this.registerIn(em, actor, undefined, input, now));
-    if (!/^[\w-]{8,100}$/.test(key)) {
-      throw new ProblemException(
-        400,
-        'idempotency-key',
-        'Invalid Idempotency-Key',
-        'Use 8 to 100 letters, digits, - or _.',
-      );
-    }
-    const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
     return this.registering(actor, async (em) => {
-      const claimed = await em.execute<{ key: string }[]>(
-        `insert into idempotency_key (organisation, key, request_hash, status, body)
-         values (?, ?, ?, 0, '{}') on conflict do nothing returning key`,
-        [actor.organisation, key, requestHash],
+      const { result, created } = await createOnce(
+        em,
+        actor,
+        key,
+        { route: 'POST /people/persons', input },
+        async () => (await this.registerIn(em, actor, undefined, input, now)).person,
+        async (id) => {
+          const found = await this.findVisible(em, actor, id, now);
+          if (!found) throw new NotFoundProblem('person');
+          return toPersonView(found.person, found.access);
+        },
       );
-      if (claimed.length === 0) {
-        const [stored] = await em.execute<{ request_hash: string; body: { id: string } }[]>(
-          'select request_hash, body from idempotency_key where organisation = ? and key = ?',
-          [actor.organisation, key],
-        );
-        if (stored.request_hash !== requestHash) {
-          throw new ProblemException(
-            422,
-            'idempotency-key-reused',
-            'Idempotency-Key reused',
-            'This key was used for a different request.',
-          );
-        }
-        // The record as it is now: the stored response names only the id, as no personal data may
-        // sit outside the sealed columns.
-        const found = await this.findVisible(em, actor, stored.body.id, now);
-        if (!found) throw new NotFoundProblem('person');
-        return { person: toPersonView(found.person, found.access), created: false };
-      }
-      const written = await this.registerIn(em, actor, undefined, input, now);
-      await em.execute(
-        'update idempotency_key set status = 201, body = ? where organisation = ? and key = ?',
-        [JSON.stringify({ id: written.person.id }), actor.organisation, key],
-      );
-      return written;
+      return { person: result, created };
     });
   }
 
