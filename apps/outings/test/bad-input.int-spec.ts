@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import { badInputCases, notRefusedAsBadInput, sendBadInput } from '#testing';
 import {
   aCompletion,
   aContact,
@@ -574,6 +575,19 @@ describe('bad input', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('every operation answers a malformed id, body or query value with a 4xx problem, and nothing is stored or logged', async () => {
+    const cases = await badInputCases(outings.url, 'outings');
+    // Every operation that takes an id, a body or a bounded query value: the document, not a chosen few.
+    expect(new Set(cases.map((c) => c.operation)).size).toBe(26);
+    const before = await counts();
+    const outcomes = await sendBadInput(
+      cases,
+      [users.owner, users.ownerCoordinator, users.hub, users.lead, users.auditor],
+      outings.call,
+    );
+    expect(notRefusedAsBadInput(outcomes)).toEqual([]);
+    expect(await counts()).toEqual(before);
+  });
   it('an unknown area or unit answers 404', async () => {
     expect((await outings.call(users.owner, 'GET', '/outings/areas/atlantide')).status).toBe(404);
     expect((await outings.call(users.owner, 'GET', `/outings/units/${newId()}`)).status).toBe(404);

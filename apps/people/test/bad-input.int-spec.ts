@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import { badInputCases, notRefusedAsBadInput, sendBadInput } from '#testing';
 import { aConsent, aPerson, newId, startPeople, users, type People } from './people-app.js';
 
 // api.md: bad input gets a clear 4xx problem+json, and nothing is stored or published.
@@ -139,6 +140,20 @@ describe('bad input', () => {
       expect(await counts()).toEqual(before);
     },
   );
+
+  it('every operation answers a malformed id, body or query value with a 4xx problem, and nothing is stored or logged', async () => {
+    const cases = await badInputCases(people.url, 'people');
+    // Every operation that takes an id, a body or a bounded query value: the document, not a chosen few.
+    expect(new Set(cases.map((c) => c.operation)).size).toBe(20);
+    const before = await counts();
+    const outcomes = await sendBadInput(
+      cases,
+      [users.owner, users.ownerCoordinator, users.hub, users.auditor],
+      people.call,
+    );
+    expect(notRefusedAsBadInput(outcomes)).toEqual([]);
+    expect(await counts()).toEqual(before);
+  });
 
   it('a stale If-Match gets 412 and changes nothing', async () => {
     const before = await counts();

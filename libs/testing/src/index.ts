@@ -5,3 +5,4 @@ export * from './app-process.js';
 export * from './tokens.js';
 export * from './test-app.js';
 export * from './openapi.js';
+export * from './bad-input-sweep.js';
