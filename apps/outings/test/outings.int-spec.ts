@@ -361,5 +361,14 @@ describe('outings', () => {
         '/outings/coverage',
       ]),
     );
+    // Path parameters are documented from the schemas that validate them, once each.
+    const { parameters } = openapi.body.paths['/outings/outings/{id}'].get;
+    expect(parameters).toEqual([
+      expect.objectContaining({
+        in: 'path',
+        name: 'id',
+        schema: expect.objectContaining({ format: 'uuid' }),
+      }),
+    ]);
   });
 });

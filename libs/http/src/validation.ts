@@ -1,5 +1,5 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBody, ApiQuery } from '@nestjs/swagger';
+import { ApiBody, ApiParam, ApiQuery } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ValidationProblem, type FieldError } from './problem.js';
 
@@ -14,6 +14,10 @@ export const INPUT_SCHEMAS = 'accanto:input-schemas';
 export function Input(schemas: InputSchemas): MethodDecorator {
   const docs: MethodDecorator[] = [];
   if (schemas.body) docs.push(ApiBody({ schema: jsonSchema(schemas.body) }));
+  // Path parameters too, so the document says an id is a UUIDv7 rather than any string.
+  for (const [name, property] of Object.entries(schemas.params?.shape ?? {})) {
+    docs.push(ApiParam({ name, required: true, schema: jsonSchema(property as z.ZodType) }));
+  }
   for (const [name, property] of Object.entries(schemas.query?.shape ?? {})) {
     docs.push(
       ApiQuery({
