@@ -343,6 +343,16 @@ describe('authorization per endpoint', () => {
       expected: { owner: 200, other: 200, hub: 200, lead: 200, auditor: 200 },
       send: (actor) => outings.call(operators[actor], 'GET', `/outings/counts/${countId}/results`),
     },
+    {
+      name: 'GET /outings/audit/events',
+      expected: { owner: 403, other: 403, hub: 403, lead: 403, auditor: 200 },
+      send: (actor) => outings.call(operators[actor], 'GET', '/outings/audit/events'),
+    },
+    {
+      name: 'GET /outings/audit/chain',
+      expected: { owner: 403, other: 403, hub: 403, lead: 403, auditor: 200 },
+      send: (actor) => outings.call(operators[actor], 'GET', '/outings/audit/chain'),
+    },
   ];
 
   it('covers every operation the OpenAPI document describes', async () => {

@@ -222,6 +222,16 @@ describe('authorization per endpoint', () => {
         });
       },
     },
+    {
+      name: 'GET /people/audit/events',
+      expected: { owner: 403, other: 403, hub: 403, lead: 403, auditor: 200 },
+      send: (user) => people.call(user, 'GET', '/people/audit/events'),
+    },
+    {
+      name: 'GET /people/audit/chain',
+      expected: { owner: 403, other: 403, hub: 403, lead: 403, auditor: 200 },
+      send: (user) => people.call(user, 'GET', '/people/audit/chain'),
+    },
   ];
 
   // The owner's field staff, on the routes only its coordinators (or auditors) may use.

@@ -7,3 +7,4 @@ export * from './relay.js';
 export * from './consumer.js';
 export * from './messaging.module.js';
 export * from './relay-process.js';
+export * from './event-history.js';

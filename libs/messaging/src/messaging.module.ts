@@ -8,6 +8,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { startConsumer, type ConsumerOptions, type RunningConsumer } from './consumer.js';
 import { EventLog } from './event-log.js';
+import { EventHistory, eventHistoryController } from './event-history.js';
 import { Relay, type RelayHealth, type RelayOptions } from './relay.js';
 import { connectNats, ensureStreams, type StreamOptions } from './streams.js';
 
@@ -100,12 +101,17 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
 
 @Module({})
 export class MessagingModule {
-  /** Provides `Messaging`, `EventLog` and `NATS_CONNECTION` to the whole app. */
+  /**
+   * Provides `Messaging`, `EventLog` and `NATS_CONNECTION` to the whole app, and the auditors' view
+   * of the log at `/<service>/audit/events` and `/<service>/audit/chain`.
+   */
   static forRoot(config: MessagingConfig): DynamicModule {
     return {
       module: MessagingModule,
       global: true,
+      controllers: [eventHistoryController(config.service)],
       providers: [
+        { provide: EventHistory, useValue: new EventHistory(config.relayDatabaseUrl) },
         {
           provide: NATS_CONNECTION,
           useFactory: () => connectNats(config.natsUrl, config.service),
