@@ -65,6 +65,17 @@ describe('street contacts', () => {
     }
   };
 
+  it('parks a people event it cannot read, and readiness counts it until someone deals with it', async () => {
+    const deadLetters = async () =>
+      (await outings.call(null, 'GET', '/outings/health/ready')).body.counters.deadLetters as number;
+    const before = await deadLetters();
+    // An envelope whose payload the contract refuses (person-registered needs more than an id).
+    await publishFromPeople('person-registered', { personId: newId() });
+    await eventually(async () => expect(await deadLetters()).toBe(before + 1));
+    const ready = await outings.call(null, 'GET', '/outings/health/ready');
+    expect(ready.status).toBe(200);
+  });
+
   it('records a contact once; the same upload again changes nothing, a different one is refused', async () => {
     const id = newId();
     const first = await put(id, aContact(outing));

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { AuthModule } from '#auth';
-import { Messaging, MessagingModule } from '#messaging';
+import { Messaging, MessagingModule, serviceReadiness } from '#messaging';
 import { HealthModule } from '#observability';
 import { AccessLogController } from './access-log/access-log.controller.js';
 import { AccessLogService } from './access-log/access-log.service.js';
@@ -43,13 +43,7 @@ export class PeopleModule {
         HealthModule.forRootAsync({
           prefix: 'people',
           inject: [MikroORM, Messaging],
-          useFactory: (orm: MikroORM, messaging: Messaging) => ({
-            database: async () => void (await orm.em.fork().execute('select 1')),
-            nats: async () => {
-              const health = await messaging.natsHealth();
-              if (health.status !== 'up') throw new Error(health.reason);
-            },
-          }),
+          useFactory: serviceReadiness,
         }),
       ],
       controllers: [

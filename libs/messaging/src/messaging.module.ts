@@ -6,7 +6,9 @@ import {
 } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { startConsumer, type ConsumerOptions, type RunningConsumer } from './consumer.js';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { HealthSetup } from '#observability';
+import { deadLetterCount, startConsumer, type ConsumerOptions, type RunningConsumer } from './consumer.js';
 import { EventLog } from './event-log.js';
 import { EventHistory, eventHistoryController } from './event-history.js';
 import { Relay, type RelayHealth, type RelayOptions } from './relay.js';
@@ -54,7 +56,7 @@ export async function natsHealth(nats: NatsConnection, timeoutMs = 1000): Promis
 /** The app's NATS connection, streams, relay and consumers, tied to the Nest application's life. */
 export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly relay: Relay;
-  private readonly consumers: RunningConsumer[] = [];
+  private readonly consumers: Array<RunningConsumer & { durable: string }> = [];
 
   constructor(
     readonly nats: NatsConnection,
@@ -86,8 +88,20 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
   /** Starts a durable consumer on this connection; it stops with the application. */
   async startConsumer(options: Omit<ConsumerOptions, 'nats' | 'namespace'>): Promise<RunningConsumer> {
     const consumer = await startConsumer({ ...options, nats: this.nats, namespace: this.namespace });
-    this.consumers.push(consumer);
+    this.consumers.push({ ...consumer, durable: options.durable });
     return consumer;
+  }
+
+  /**
+   * Messages this app's consumers parked in the dead-letter stream, still there: counted by the
+   * stream, so what a replica parked before a restart counts too. For readiness to report.
+   */
+  async deadLetters(): Promise<number> {
+    const durables = [...new Set(this.consumers.map((consumer) => consumer.durable))];
+    const counts = await Promise.all(
+      durables.map((durable) => deadLetterCount(this.nats, this.namespace, durable)),
+    );
+    return counts.reduce((sum, count) => sum + count, 0);
   }
 
   natsHealth(): Promise<NatsHealth> {
@@ -126,4 +140,21 @@ export class MessagingModule {
       exports: [NATS_CONNECTION, Messaging, EventLog],
     };
   }
+}
+
+/**
+ * What readiness checks in a service with a database and messaging: the database and NATS answer.
+ * And what it reports: the messages its consumers parked (HealthModule's counters).
+ */
+export function serviceReadiness(orm: MikroORM, messaging: Messaging): HealthSetup {
+  return {
+    checks: {
+      database: async () => void (await orm.em.fork().execute('select 1')),
+      nats: async () => {
+        const health = await messaging.natsHealth();
+        if (health.status !== 'up') throw new Error(health.reason);
+      },
+    },
+    counters: { deadLetters: () => messaging.deadLetters() },
+  };
 }

@@ -2,6 +2,11 @@
 export type HealthCheck = () => Promise<void>;
 export type HealthChecks = Record<string, HealthCheck>;
 export type CheckOutcome = 'ok' | 'failed' | 'timed-out';
+/**
+ * Figures readiness reports but is never decided by: messages parked in the dead-letter stream need
+ * someone's attention, and taking the replica out of service would not give it.
+ */
+export type HealthCounters = Record<string, () => Promise<number>>;
 
 export type HealthReport = {
   ready: boolean;
@@ -35,4 +40,25 @@ export async function runHealthChecks(checks: HealthChecks, timeoutMs: number): 
     }),
   );
   return report;
+}
+
+/** Each counter, bounded by `timeoutMs`; one that fails or does not answer in time reads null. */
+export async function readCounters(
+  counters: HealthCounters,
+  timeoutMs: number,
+): Promise<Record<string, number | null>> {
+  const read = async ([name, counter]: [string, () => Promise<number>]) => {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), timeoutMs);
+    });
+    try {
+      return [name, await Promise.race([Promise.resolve().then(counter), deadline])] as const;
+    } catch {
+      return [name, null] as const;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return Object.fromEntries(await Promise.all(Object.entries(counters).map(read)));
 }

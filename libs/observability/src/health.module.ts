@@ -13,12 +13,14 @@ import {
 import type { FastifyReply } from 'fastify';
 import { ApiOperation } from '@nestjs/swagger';
 import { Public } from '#auth';
-import { type HealthChecks, runHealthChecks } from './health.checks.js';
+import { readCounters, runHealthChecks, type HealthChecks, type HealthCounters } from './health.checks.js';
 
-export type HealthModuleOptions = {
+/** What readiness runs: the checks that decide it, and counters it reports without being decided by them. */
+export type HealthSetup = { checks: HealthChecks; counters?: HealthCounters };
+
+export type HealthModuleOptions = HealthSetup & {
   /** The app's path prefix, e.g. `people`: routes are `/<prefix>/health/live` and `/<prefix>/health/ready`. */
   prefix: string;
-  checks: HealthChecks;
   /** Per check; below the orchestrator's probe timeout. */
   timeoutMs?: number;
 };
@@ -26,12 +28,12 @@ export type HealthModuleOptions = {
 export type HealthModuleAsyncOptions = Pick<ModuleMetadata, 'imports'> & {
   prefix: string;
   timeoutMs?: number;
-  /** Builds the checks from injected providers (the ORM, the NATS connection). */
-  useFactory: (...dependencies: never[]) => HealthChecks | Promise<HealthChecks>;
+  /** Builds the checks and counters from injected providers (the ORM, the NATS connection). */
+  useFactory: (...dependencies: never[]) => HealthSetup | Promise<HealthSetup>;
   inject?: (string | symbol | Type)[];
 };
 
-const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
+const HEALTH_SETUP = Symbol('HEALTH_SETUP');
 const defaultTimeoutMs = 2_000;
 
 // Public in the API document too (the document asks for a token everywhere else): clients and
@@ -49,7 +51,7 @@ function healthController(prefix: string, timeoutMs: number): Type {
   class HealthController {
     private readonly logger = new Logger('Health');
 
-    constructor(@Inject(HEALTH_CHECKS) private readonly checks: HealthChecks) {}
+    constructor(@Inject(HEALTH_SETUP) private readonly setup: HealthSetup) {}
 
     /** The process is up and serving HTTP; says nothing about its dependencies. */
     @Get('live')
@@ -64,8 +66,11 @@ function healthController(prefix: string, timeoutMs: number): Type {
     @ApiOperation(noToken)
     @Header('cache-control', 'no-store')
     async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-      const report = await runHealthChecks(this.checks, timeoutMs);
-      if (report.ready) return { status: 'ok', checks: report.checks };
+      const [report, counters] = await Promise.all([
+        runHealthChecks(this.setup.checks, timeoutMs),
+        this.setup.counters ? readCounters(this.setup.counters, timeoutMs) : undefined,
+      ]);
+      if (report.ready) return { status: 'ok', checks: report.checks, ...(counters ? { counters } : {}) };
       for (const [name, error] of Object.entries(report.errors)) {
         this.logger.warn({ check: name, err: error }, 'readiness check failed');
       }
@@ -78,6 +83,7 @@ function healthController(prefix: string, timeoutMs: number): Type {
         detail: `Not ready: ${failed.map(([name, outcome]) => `${name} ${outcome}`).join(', ')}.`,
         instance: `/${path}/ready`,
         checks: report.checks,
+        ...(counters ? { counters } : {}),
       };
     }
   }
@@ -87,11 +93,16 @@ function healthController(prefix: string, timeoutMs: number): Type {
 /** `/<prefix>/health/live` and `/<prefix>/health/ready`, public, as every app serves them (api.md). */
 @Module({})
 export class HealthModule {
-  static forRoot({ prefix, checks, timeoutMs = defaultTimeoutMs }: HealthModuleOptions): DynamicModule {
+  static forRoot({
+    prefix,
+    checks,
+    counters,
+    timeoutMs = defaultTimeoutMs,
+  }: HealthModuleOptions): DynamicModule {
     return {
       module: HealthModule,
       controllers: [healthController(prefix, timeoutMs)],
-      providers: [{ provide: HEALTH_CHECKS, useValue: checks }],
+      providers: [{ provide: HEALTH_SETUP, useValue: { checks, counters } }],
     };
   }
 
@@ -106,7 +117,7 @@ export class HealthModule {
       module: HealthModule,
       imports,
       controllers: [healthController(prefix, timeoutMs)],
-      providers: [{ provide: HEALTH_CHECKS, useFactory, inject }],
+      providers: [{ provide: HEALTH_SETUP, useFactory, inject }],
     };
   }
 }

@@ -107,11 +107,48 @@ describe('HealthModule', () => {
         prefix: 'outings',
         imports: [ProbeModule],
         inject: [PROBE],
-        useFactory: (probe: { ping: () => Promise<void> }) => ({ nats: () => probe.ping() }),
+        useFactory: (probe: { ping: () => Promise<void> }) => ({ checks: { nats: () => probe.ping() } }),
       }),
     );
 
     const ready = await fetch(`${url}/outings/health/ready`);
     expect(await ready.json()).toEqual({ status: 'ok', checks: { nats: 'ok' } });
+  });
+
+  it('reports counters with readiness without being decided by them; one that fails or hangs reads null', async () => {
+    let parked = 0;
+    const url = await start(
+      HealthModule.forRoot({
+        prefix: 'outings',
+        timeoutMs: 200,
+        checks: { database },
+        counters: {
+          deadLetters: async () => parked,
+          failing: async () => {
+            throw new Error('stream not found');
+          },
+          hung: () => new Promise<number>(() => {}),
+        },
+      }),
+    );
+
+    const ready = async () => {
+      const response = await fetch(`${url}/outings/health/ready`);
+      return {
+        status: response.status,
+        body: (await response.json()) as { counters: Record<string, unknown> },
+      };
+    };
+    expect(await ready()).toEqual({
+      status: 200,
+      body: {
+        status: 'ok',
+        checks: { database: 'ok' },
+        counters: { deadLetters: 0, failing: null, hung: null },
+      },
+    });
+    parked = 3;
+    expect((await ready()).body.counters.deadLetters).toBe(3);
+    expect((await ready()).status).toBe(200);
   });
 });
