@@ -362,13 +362,17 @@ describe('outings', () => {
       ]),
     );
     // Path parameters are documented from the schemas that validate them, once each.
-    const { parameters } = openapi.body.paths['/outings/outings/{id}'].get;
-    expect(parameters).toEqual([
+    const { parameters } = openapi.body.paths['/outings/outings/{id}'].get as {
+      parameters: Array<{ in: string; name: string }>;
+    };
+    expect(parameters.filter((parameter) => parameter.in === 'path')).toEqual([
       expect.objectContaining({
         in: 'path',
         name: 'id',
         schema: expect.objectContaining({ format: 'uuid' }),
       }),
     ]);
+    // The acting organisation's header, for users of several organisations, on every route.
+    expect(parameters).toContainEqual(expect.objectContaining({ in: 'header', name: 'X-Organisation' }));
   });
 });

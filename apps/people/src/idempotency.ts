@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApiHeader } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import type { Actor } from '#contracts';
 import { ProblemException } from '#http';
 
@@ -70,4 +71,13 @@ export async function createOnce<T extends { id: string }>(
     key,
   ]);
   return { result, created: true };
+}
+
+/** 201 when the request created the record, 200 when an Idempotency-Key replayed it. */
+export function answerCreated<T>(
+  reply: FastifyReply,
+  { result, created }: { result: T; created: boolean },
+): T {
+  void reply.status(created ? 201 : 200);
+  return result;
 }

@@ -113,6 +113,20 @@ describe('creating POSTs with an Idempotency-Key', () => {
     expect(await consentsOf(personId)).toHaveLength(2);
   });
 
+  it('given a link sent twice with one key, then the repeat answers 200 with the network person the first made; without a key it is a conflict', async () => {
+    const personIds = [await aRegisteredPerson(), await aRegisteredPerson()];
+    const link = (headers: Record<string, string> = {}) =>
+      people.call(users.hub, 'POST', '/people/links', { personIds, reason: 'stesso colloquio' }, headers);
+    const key = { 'idempotency-key': `link-${newId()}` };
+    const first = await link(key);
+    expect(first.status).toBe(201);
+    const replay = await link(key);
+    expect(replay.status).toBe(200);
+    expect(replay.body.id).toBe(first.body.id);
+    expect(replay.body.records.map((r: { id: string }) => r.id).sort()).toEqual([...personIds].sort());
+    expect((await link()).status).toBe(409);
+  });
+
   it('given a malformed key, then 400 and nothing recorded', async () => {
     const personId = await aRegisteredPerson();
     const response = await giveConsent(personId, 'short');

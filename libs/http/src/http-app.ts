@@ -45,6 +45,16 @@ function setUpOpenApi(app: INestApplication, options: HttpAppOptions): void {
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .addSecurityRequirements('bearer')
+    // libs/auth reads it (ORGANISATION_HEADER): named here so integrators see it on every route.
+    .addGlobalParameters({
+      name: 'X-Organisation',
+      in: 'header',
+      required: false,
+      description:
+        'The organisation the caller acts for (its alias), required when the token names several: ' +
+        '400 without it, 403 when the token does not name it.',
+      schema: { type: 'string', maxLength: 63 },
+    })
     .build();
   const document = SwaggerModule.createDocument(app, config);
   SwaggerModule.setup(`${options.prefix}/docs`, app, document, {

@@ -4,7 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Actor } from '#contracts';
 import { CurrentActor, Roles } from '#auth';
 import { Input } from '#http';
-import { AcceptsIdempotencyKey } from '../idempotency.js';
+import { AcceptsIdempotencyKey, answerCreated } from '../idempotency.js';
 import { personIdParams } from '../persons/person.dto.js';
 import { consentReportQuery, type ConsentReport, type ConsentReportQuery } from './consent-report.js';
 import {
@@ -34,7 +34,7 @@ export class ConsentController {
     @Body() input: GiveConsentInput,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ConsentView> {
-    return created(reply, await this.consents.give(actor, id, input, key));
+    return answerCreated(reply, await this.consents.give(actor, id, input, key));
   }
 
   @Get('persons/:id/consents')
@@ -65,7 +65,7 @@ export class ConsentController {
     @Body() input: RefuseConsentInput,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return created(reply, await this.consents.refuse(actor, id, input, key));
+    return answerCreated(reply, await this.consents.refuse(actor, id, input, key));
   }
 
   /** People with no consent, consents expiring within N days, refusals: the organisation's own people. */
@@ -75,10 +75,4 @@ export class ConsentController {
   report(@CurrentActor() actor: Actor, @Query() query: ConsentReportQuery): Promise<ConsentReport> {
     return this.consents.report(actor, query);
   }
-}
-
-/** 201 when the request created the record, 200 when an Idempotency-Key replayed it. */
-function created<T>(reply: FastifyReply, { result, created }: { result: T; created: boolean }): T {
-  void reply.status(created ? 201 : 200);
-  return result;
 }

@@ -1,8 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiTags } from '@nestjs/swagger';
 import type { Actor } from '#contracts';
 import { CurrentActor, LimitedPerClient, Roles } from '#auth';
 import { Input, type Page } from '#http';
+import { AcceptsIdempotencyKey, answerCreated } from '../idempotency.js';
 import { personIdParams } from '../persons/person.dto.js';
 import {
   linkInput,
@@ -44,9 +46,15 @@ export class LinkController {
   }
 
   @Post('links')
+  @AcceptsIdempotencyKey()
   @Input({ body: linkInput })
-  link(@CurrentActor() actor: Actor, @Body() input: LinkInput): Promise<NetworkPersonView> {
-    return this.links.link(actor, input);
+  async link(
+    @CurrentActor() actor: Actor,
+    @Headers('idempotency-key') key: string | undefined,
+    @Body() input: LinkInput,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<NetworkPersonView> {
+    return answerCreated(reply, await this.links.link(actor, input, key));
   }
 
   @Post('network-persons/:networkPersonId/unlink')

@@ -16,6 +16,7 @@ import { toPersonView } from '../persons/person.dto.js';
 import { Person } from '../persons/person.entity.js';
 import type { Access } from '../persons/person.policy.js';
 import { visibilitySql } from '../persons/person.queries.js';
+import { createOnce } from '../idempotency.js';
 import { PersonService } from '../persons/person.service.js';
 import { PersonVault } from '../vault/person-vault.js';
 import {
@@ -164,52 +165,70 @@ export class LinkService {
       .sort((x, y) => y.match.score - x.match.score);
   }
 
-  /** Links two records the actor can see to one network person (new, or the one either belongs to). */
-  async link(actor: Actor, input: LinkInput, now = new Date()): Promise<NetworkPersonView> {
-    return this.persons.inTenant(actor, async (em) => {
-      const reads = await Promise.all(
-        input.personIds.map((id) => this.persons.findVisible(em, actor, id, now)),
-      );
-      if (reads.some((r) => r === null)) throw new NotFoundProblem('person');
-      const networks = await em.execute<Array<{ person_id: string; network_person_id: string }>>(
-        'select person_id, network_person_id from person_link where person_id = any(?::uuid[]) and unlinked_at is null',
-        arrayParameters([input.personIds]),
-      );
-      const distinct = [...new Set(networks.map((n) => n.network_person_id))];
-      if (distinct.length > 1) {
-        throw new ConflictProblem(
-          'Both records already belong to different network persons: unlink one first.',
-        );
-      }
-      if (networks.length === 2) throw new ConflictProblem('These records are already linked.');
-      const networkPersonId = distinct[0] ?? uuidv7();
-      const joining = input.personIds.filter((id) => !networks.some((n) => n.person_id === id));
-      for (const personId of joining) {
-        await em.execute(
-          `insert into person_link (id, network_person_id, person_id, linked_by, linked_by_organisation, linked_at, reason)
-           values (?, ?, ?, ?, ?, ?, ?)`,
-          [uuidv7(), networkPersonId, personId, actor.userId, actor.organisation, now, input.reason],
-        );
-      }
-      await this.persons.logAccess(
+  /**
+   * Links two records the actor can see to one network person (new, or the one either belongs to).
+   * With an Idempotency-Key, a repeat answers the network person the first one made (createOnce).
+   */
+  async link(
+    actor: Actor,
+    input: LinkInput,
+    key?: string,
+    now = new Date(),
+  ): Promise<{ result: NetworkPersonView; created: boolean }> {
+    return this.persons.inTenant(actor, (em) =>
+      createOnce(
         em,
         actor,
-        'link',
-        reads as Array<{ person: Person; access: Access }>,
-        now,
+        key,
+        { route: 'POST /people/links', input },
+        () => this.linkIn(em, actor, input, now),
+        (id) => this.view(em, actor, id, now),
+      ),
+    );
+  }
+
+  private async linkIn(
+    em: EntityManager,
+    actor: Actor,
+    input: LinkInput,
+    now: Date,
+  ): Promise<NetworkPersonView> {
+    const reads = await Promise.all(
+      input.personIds.map((id) => this.persons.findVisible(em, actor, id, now)),
+    );
+    if (reads.some((r) => r === null)) throw new NotFoundProblem('person');
+    const networks = await em.execute<Array<{ person_id: string; network_person_id: string }>>(
+      'select person_id, network_person_id from person_link where person_id = any(?::uuid[]) and unlinked_at is null',
+      arrayParameters([input.personIds]),
+    );
+    const distinct = [...new Set(networks.map((n) => n.network_person_id))];
+    if (distinct.length > 1) {
+      throw new ConflictProblem(
+        'Both records already belong to different network persons: unlink one first.',
       );
-      await this.events.append(em, [
-        {
-          subject: 'accanto.people.person-linked.v1',
-          organisation: actor.organisation,
-          actor,
-          correlationId: uuidv7(),
-          subjects: { networkPersonId },
-          payload: { networkPersonId, personIds: input.personIds },
-        },
-      ]);
-      return this.view(em, actor, networkPersonId, now);
-    });
+    }
+    if (networks.length === 2) throw new ConflictProblem('These records are already linked.');
+    const networkPersonId = distinct[0] ?? uuidv7();
+    const joining = input.personIds.filter((id) => !networks.some((n) => n.person_id === id));
+    for (const personId of joining) {
+      await em.execute(
+        `insert into person_link (id, network_person_id, person_id, linked_by, linked_by_organisation, linked_at, reason)
+         values (?, ?, ?, ?, ?, ?, ?)`,
+        [uuidv7(), networkPersonId, personId, actor.userId, actor.organisation, now, input.reason],
+      );
+    }
+    await this.persons.logAccess(em, actor, 'link', reads as Array<{ person: Person; access: Access }>, now);
+    await this.events.append(em, [
+      {
+        subject: 'accanto.people.person-linked.v1',
+        organisation: actor.organisation,
+        actor,
+        correlationId: uuidv7(),
+        subjects: { networkPersonId },
+        payload: { networkPersonId, personIds: input.personIds },
+      },
+    ]);
+    return this.view(em, actor, networkPersonId, now);
   }
 
   /** Takes a record out of its network person; the pairs it formed are not proposed again. */
