@@ -129,7 +129,8 @@ export const referralTargets = [
 /**
  * A team met someone in the street. `occurredAt` is when: field apps upload hours later. The
  * person is an id or nobody (an anonymous contact); descriptions and coordinates stay in the
- * outings service.
+ * outings service. It is also the "service given" and "referral made" event: `services` and
+ * `referrals` are what the team gave and where it sent the person (docs/adr/0015).
  */
 export const contactRecordedV1 = z
   .object({
