@@ -12,7 +12,7 @@ import {
 } from '@nats-io/jetstream';
 import { headers, nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { parseEnvelope, subjectOf, type EventEnvelope, type EventSubject } from '#contracts';
 import { nativeQuery } from '#persistence';
 import type { MessagingLogger } from './relay.js';
@@ -37,6 +37,8 @@ export type ConsumerOptions = {
   ackWaitMs?: number;
   /** First redelivery delay after a failure; doubles each time, capped at a minute. */
   retryDelayMs?: number;
+  /** Messages already received that are applied in one transaction (one commit for a burst). */
+  maxBatch?: number;
   logger?: MessagingLogger;
 };
 
@@ -48,6 +50,7 @@ export type RunningConsumer = {
 };
 
 type Outcome = 'applied' | 'duplicate' | 'no-handler';
+type Delivery = { msg: JsMsg; event: EventEnvelope };
 
 const tracer = trace.getTracer('accanto-messaging');
 
@@ -62,6 +65,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     maxDeliver = 5,
     ackWaitMs = 30_000,
     retryDelayMs = 1000,
+    maxBatch = 50,
   } = options;
   const logger = options.logger ?? new Logger(`Consumer ${durable}`);
   const stream = streamNames(namespace).events;
@@ -105,35 +109,32 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     }
   }
 
-  async function apply(event: EventEnvelope): Promise<Outcome> {
+  /** The inbox row and the handler, in the caller's transaction, under the event's organisation. */
+  async function applyIn(em: EntityManager, event: EventEnvelope): Promise<Outcome> {
     const handler = handlers[subjectOf(event) as EventSubject] as
       ((event: EventEnvelope, em: EntityManager) => Promise<void>) | undefined;
     if (!handler) return 'no-handler';
-    return orm.em.fork().transactional(async (em) => {
-      // The tenant comes from the message, never from ambient state (row-level security keys on it).
-      // Set in the inbox insert's own statement: one round trip fewer before the handler runs, and
-      // on two shared cores each round trip is a chance to wait for the CPU (bench/README.md).
-      const { numAffectedRows } = await nativeQuery(
-        em,
-        `insert into inbox (consumer, event_id)
-         select $1, $2 where set_config('accanto.organisation', $3, true) is not null
-         on conflict do nothing`,
-        [durable, event.id, event.organisation],
-      );
-      if (numAffectedRows === 0n) return 'duplicate';
-      await handler(event, em);
-      return 'applied';
-    });
+    // The tenant comes from the message, never from ambient state (row-level security keys on it).
+    // Set in the inbox insert's own statement: one round trip fewer before the handler runs, and
+    // on two shared cores each round trip is a chance to wait for the CPU (bench/README.md).
+    const { numAffectedRows } = await nativeQuery(
+      em,
+      `insert into inbox (consumer, event_id)
+       select $1, $2 where set_config('accanto.organisation', $3, true) is not null
+       on conflict do nothing`,
+      [durable, event.id, event.organisation],
+    );
+    if (numAffectedRows === 0n) return 'duplicate';
+    await handler(event, em);
+    // Written now, under this event's organisation: the next event of a batch sets its own. And
+    // nothing it loaded is seen by the next handler.
+    await em.flush();
+    em.clear();
+    return 'applied';
   }
 
-  async function handle(msg: JsMsg): Promise<void> {
-    let event: EventEnvelope;
-    try {
-      event = parseEnvelope(msg.json());
-    } catch (error) {
-      return park(msg, `unparseable: ${error instanceof Error ? error.message : String(error)}`, null);
-    }
-    const span = tracer.startSpan(
+  function startSpan(msg: JsMsg, event: EventEnvelope): Span {
+    return tracer.startSpan(
       `${durable} ${subjectOf(event)}`,
       {
         kind: SpanKind.CONSUMER,
@@ -148,28 +149,115 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
       },
       contextFromHeaders(msg.headers),
     );
-    try {
-      // The handler runs inside the span, so its queries and any events it records join the trace.
-      const outcome = await context.with(trace.setSpan(context.active(), span), () => apply(event));
-      span.setAttribute('accanto.outcome', outcome);
-      msg.ack();
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
-      if (msg.info.deliveryCount >= maxDeliver) await park(msg, `handler failed: ${String(error)}`, event);
-      else msg.nak(retryDelay(msg.info.deliveryCount));
-    } finally {
-      span.end();
-    }
   }
 
-  const loop = (async () => {
-    for await (const msg of messages) {
+  async function retryOrPark(msg: JsMsg, event: EventEnvelope, error: unknown): Promise<void> {
+    if (msg.info.deliveryCount >= maxDeliver) await park(msg, `handler failed: ${String(error)}`, event);
+    else msg.nak(retryDelay(msg.info.deliveryCount));
+  }
+
+  /**
+   * Applies deliveries in order in one transaction and acknowledges them once it commits: a burst
+   * (a night's upload, a replay) costs one commit, not one per event. When a handler fails, the
+   * transaction is rolled back: the deliveries before it are applied again in a transaction of their
+   * own, the failed one is retried later or parked as if it had come alone, and those after it go on.
+   */
+  async function applyInOrder(deliveries: Delivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    const spans: Span[] = [];
+    const outcomes: Outcome[] = [];
+    // The handler that threw, or -1 when the transaction failed as a whole (its commit).
+    let failed = -1;
+    try {
+      await orm.em.fork().transactional(async (em) => {
+        for (const [index, { msg, event }] of deliveries.entries()) {
+          failed = index;
+          const span = startSpan(msg, event);
+          spans.push(span);
+          // The handler runs inside the span, so its queries and any events it records join the trace.
+          outcomes.push(await context.with(trace.setSpan(context.active(), span), () => applyIn(em, event)));
+        }
+        failed = -1;
+      });
+    } catch (error) {
+      const failures = failed === -1 ? deliveries.map((_, index) => index) : [failed];
+      for (const index of failures) {
+        spans[index]?.recordException(error as Error);
+        spans[index]?.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
+      }
+      spans.forEach((span, index) => {
+        if (!failures.includes(index)) span.setAttribute('accanto.outcome', 'rolled-back');
+        span.end();
+      });
+      if (failed === -1) {
+        for (const { msg, event } of deliveries) await retryOrPark(msg, event, error);
+        return;
+      }
+      await applyInOrder(deliveries.slice(0, failed));
+      await retryOrPark(deliveries[failed].msg, deliveries[failed].event, error);
+      return applyInOrder(deliveries.slice(failed + 1));
+    }
+    deliveries.forEach(({ msg }, index) => {
+      spans[index].setAttribute('accanto.outcome', outcomes[index]);
+      spans[index].end();
+      msg.ack();
+    });
+  }
+
+  /** The messages as envelopes; one that is not an envelope is parked at once. */
+  async function parse(received: JsMsg[]): Promise<Delivery[]> {
+    const deliveries: Delivery[] = [];
+    for (const msg of received) {
       try {
-        await handle(msg);
+        deliveries.push({ msg, event: parseEnvelope(msg.json()) });
       } catch (error) {
-        // Only ack/nak can throw here (connection closed): the message is redelivered after ack_wait.
-        logger.error(`message ${msg.seq}: ${String(error)}`);
+        await park(msg, `unparseable: ${error instanceof Error ? error.message : String(error)}`, null);
+      }
+    }
+    return deliveries;
+  }
+
+  // What has already arrived behind a message joins it, and nothing is waited for: a message is
+  // ready when the iterator yields it before the event loop turns to I/O (setImmediate). The
+  // iterator's getPending() cannot tell: it counts status messages it has already handled.
+  const iterator = messages[Symbol.asyncIterator]();
+  let waiting: Promise<IteratorResult<JsMsg>> | null = null;
+  const next = () => {
+    const result = waiting ?? iterator.next();
+    waiting = null;
+    return result;
+  };
+  const notReady = Symbol('not ready');
+  const ready = <T>(promise: Promise<T>) =>
+    Promise.race([promise, new Promise<typeof notReady>((resolve) => setImmediate(resolve, notReady))]);
+
+  const loop = (async () => {
+    let done = false;
+    while (!done) {
+      const first = await next();
+      if (first.done) break;
+      const received = [first.value];
+      while (received.length < maxBatch) {
+        const candidate = next();
+        const more = await ready(candidate);
+        if (more === notReady) {
+          waiting = candidate;
+          // Awaited on the next round; until then a failure of the iterator must not go unhandled.
+          candidate.catch(() => undefined);
+          break;
+        }
+        if (more.done) {
+          done = true;
+          break;
+        }
+        received.push(more.value);
+      }
+      try {
+        await applyInOrder(await parse(received));
+      } catch (error) {
+        // Only ack/nak can throw here (connection closed): what was not acknowledged is redelivered
+        // after ack_wait, and the inbox drops what was already applied.
+        logger.error(`messages ${received[0].seq} to ${received.at(-1)!.seq}: ${String(error)}`);
       }
     }
   })();

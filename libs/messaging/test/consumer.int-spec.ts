@@ -76,7 +76,11 @@ describe('consumer', () => {
 
   beforeEach(async () => {
     db = await createMessagingDatabase();
-    await db.admin.query(`create table applied (event_id uuid not null, organisation text)`);
+    // The order and the transaction of each application, so batching and its limits show.
+    await db.admin.query(
+      `create table applied (event_id uuid not null, organisation text,
+         seq bigint generated always as identity, transaction_id xid8 not null default pg_current_xact_id())`,
+    );
     await db.admin.query(`grant select, insert on applied to "${db.roles.app}"`);
     orm = await openOrm(db.appUrl);
     nats = await connect({ servers: process.env.NATS_URL });
@@ -122,6 +126,59 @@ describe('consumer', () => {
     expect(await applied()).toEqual(expected);
     const inbox = await db.admin.query('select consumer, event_id from inbox order by event_id');
     expect(inbox.rows).toEqual(expected.map((row) => ({ consumer: 'projector', event_id: row.event_id })));
+  });
+
+  it('applies a backlog in few transactions, in order, each event under its own organisation', async () => {
+    const events = await append(
+      orm,
+      Array.from({ length: 30 }, (_, i) =>
+        personRegistered(i % 3 === 0 ? { organisation: 'caritas-ambrosiana' } : {}),
+      ),
+    );
+    // Published before anyone follows: the consumer finds them waiting.
+    await eventually(async () => expect(await streamMessages(jsm, streams.events)).toHaveLength(30));
+    await consumer();
+    await eventually(async () => expect(await applied()).toHaveLength(30));
+    const { rows } = await db.admin.query(
+      'select event_id, organisation, transaction_id::text as transaction_id from applied order by seq',
+    );
+    expect(rows.map((row) => [row.event_id, row.organisation])).toEqual(
+      events.map((e) => [e.id, e.organisation]),
+    );
+    expect(new Set(rows.map((row) => row.transaction_id)).size).toBeLessThan(30);
+    await settled();
+  });
+
+  it('given a failing event in a backlog, then the others are applied once and in order, and it alone is retried, then parked', async () => {
+    const poison = personRegistered();
+    const events = await append(orm, [
+      personRegistered(),
+      personRegistered({ organisation: 'caritas-ambrosiana' }),
+      poison,
+      personRegistered(),
+      personRegistered(),
+    ]);
+    await eventually(async () => expect(await streamMessages(jsm, streams.events)).toHaveLength(5));
+    let attempts = 0;
+    const running = await consumer({
+      maxDeliver: 2,
+      retryDelayMs: 50,
+      handlers: {
+        'accanto.people.person-registered.v1': async (event, em) => {
+          await record(event, em);
+          if (event.payload.personId === poison.payload.personId) {
+            attempts += 1;
+            throw new Error('refused');
+          }
+        },
+      },
+    });
+    const others = events.filter((e) => e.id !== events[2].id);
+    await eventually(async () => expect(running.deadLettered()).toBe(1));
+    await settled();
+    const { rows } = await db.admin.query('select event_id, organisation from applied order by seq');
+    expect(rows).toEqual(others.map((e) => ({ event_id: e.id, organisation: e.organisation })));
+    expect(attempts).toBe(2);
   });
 
   it('loses nothing and applies nothing twice when a consumer dies between commit and ack', async () => {
