@@ -1,12 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
+import { guardedOperations } from './openapi.js';
 import type { Call } from './test-app.js';
-
-type Parameter = {
-  in: string;
-  name: string;
-  schema?: { maxLength?: number; maximum?: number; format?: string };
-};
-type Operation = { parameters?: Parameter[]; requestBody?: unknown; security?: unknown[] };
 
 export type BadInputCase = { operation: string; case: string; method: string; path: string; body?: unknown };
 export type BadInputOutcome = BadInputCase & { user: string | null; status: number; problem: boolean };
@@ -20,44 +14,40 @@ export type BadInputOutcome = BadInputCase & { user: string | null; status: numb
  * forgot its schema, or a bound it does not enforce, shows up here.
  */
 export async function badInputCases(url: string, prefix: string): Promise<BadInputCase[]> {
-  const document = (await (await fetch(`${url}/${prefix}/openapi.json`)).json()) as {
-    paths: Record<string, Record<string, Operation>>;
-  };
   const cases: BadInputCase[] = [];
-  for (const [template, operations] of Object.entries(document.paths)) {
-    for (const [method, operation] of Object.entries(operations)) {
-      if (operation.security?.length === 0) continue; // public: health
-      const operationName = `${method.toUpperCase()} ${template}`;
-      const add = (name: string, path: string, body?: unknown) =>
-        cases.push({ operation: operationName, case: name, method: method.toUpperCase(), path, body });
-      const validPath = template.replace(/\{\w+\}/g, () => uuidv7());
-      const body = operation.requestBody ? {} : undefined;
-      for (const name of template.match(/\{\w+\}/g) ?? []) {
-        add(
-          `path ${name} not an id`,
-          template.replace(/\{\w+\}/g, (p) => (p === name ? 'not-an-id' : uuidv7())),
-          body,
-        );
-      }
-      if (operation.requestBody) {
-        add('body not JSON', validPath, '{"unterminated": ');
-        add('body not an object', validPath, '[]');
-        add('body with an unknown field', validPath, { unknownField: true });
-      }
-      for (const parameter of operation.parameters ?? []) {
-        if (parameter.in !== 'query') continue;
-        const { maxLength, maximum, format } = parameter.schema ?? {};
-        const past =
-          maxLength !== undefined
-            ? 'x'.repeat(maxLength + 1)
-            : maximum !== undefined
-              ? String(maximum + 1)
-              : format === 'date-time'
-                ? 'last-night'
-                : null;
-        if (past !== null)
-          add(`query ${parameter.name} past its bound`, `${validPath}?${parameter.name}=${past}`);
-      }
+  for (const { name: operationName, method, path: template, operation } of await guardedOperations(
+    url,
+    prefix,
+  )) {
+    const add = (name: string, path: string, body?: unknown) =>
+      cases.push({ operation: operationName, case: name, method, path, body });
+    const validPath = template.replace(/\{\w+\}/g, () => uuidv7());
+    const body = operation.requestBody ? {} : undefined;
+    for (const name of template.match(/\{\w+\}/g) ?? []) {
+      add(
+        `path ${name} not an id`,
+        template.replace(/\{\w+\}/g, (p) => (p === name ? 'not-an-id' : uuidv7())),
+        body,
+      );
+    }
+    if (operation.requestBody) {
+      add('body not JSON', validPath, '{"unterminated": ');
+      add('body not an object', validPath, '[]');
+      add('body with an unknown field', validPath, { unknownField: true });
+    }
+    for (const parameter of operation.parameters ?? []) {
+      if (parameter.in !== 'query') continue;
+      const { maxLength, maximum, format } = parameter.schema ?? {};
+      const past =
+        maxLength !== undefined
+          ? 'x'.repeat(maxLength + 1)
+          : maximum !== undefined
+            ? String(maximum + 1)
+            : format === 'date-time'
+              ? 'last-night'
+              : null;
+      if (past !== null)
+        add(`query ${parameter.name} past its bound`, `${validPath}?${parameter.name}=${past}`);
     }
   }
   return cases;
