@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { startDevIdentityProvider } from '#dev-identity';
 import { createDatabase, dropDatabase, fetchToken, startInfrastructure, uniqueName } from '#testing';
 import { startAppProcess } from './app-process.js';
-import { processTicks } from './cpu.js';
+import { backendTicks, processTicks } from './cpu.js';
 import { openLoop } from './load.js';
 import { contactsOfAnOuting } from './outings.js';
 import { residentMemory } from './report.js';
@@ -54,11 +54,14 @@ try {
           }),
         };
   const startedAt = app.output().length; // start-up's GCs are not the load's
+  const database = new URL(databaseUrl).pathname.slice(1);
   const ticksBefore = processTicks(app.pid);
+  const postgresBefore = backendTicks([database]);
   const target = { url: app.url, tokens: appName === 'people' ? tokens : [tokens[1]] };
   const run = await openLoop(target, Number(rate), Number(seconds), options);
   // /proc ticks are 10 ms: over thousands of requests, CPU per request to a few hundredths of a ms.
   const cpuMs = (processTicks(app.pid) - ticksBefore) * 10;
+  const postgresMs = (backendTicks([database]) - postgresBefore) * 10;
   const memory = (() => {
     try {
       return `${residentMemory(app.pid).rssMb.toFixed(0)} MB`;
@@ -82,7 +85,7 @@ try {
   console.log(
     [
       `${rate} req/s for ${seconds} s, flags "${flags}": p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms, ${run.failed} failed`,
-      `per request: CPU ${(cpuMs / run.completed).toFixed(2)} ms, allocated ${(sum('allocated') / requests / 1024).toFixed(0)} KB, promoted ${(sum('promoted') / requests / 1024).toFixed(1)} KB`,
+      `per request: CPU ${(cpuMs / run.completed).toFixed(2)} ms in the app, ${(postgresMs / run.completed).toFixed(2)} ms in PostgreSQL; allocated ${(sum('allocated') / requests / 1024).toFixed(0)} KB, promoted ${(sum('promoted') / requests / 1024).toFixed(1)} KB`,
       `scavenges ${gcs.filter((gc) => gc.gc === 's').length}, mark-compacts ${gcs.filter((gc) => gc.gc !== 's').length}`,
       `resident memory ${memory}`,
     ].join('\n'),
