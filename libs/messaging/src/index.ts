@@ -8,3 +8,4 @@ export * from './consumer.js';
 export * from './messaging.module.js';
 export * from './relay-process.js';
 export * from './event-history.js';
+export * from './dead-letters.js';

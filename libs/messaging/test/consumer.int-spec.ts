@@ -11,6 +11,7 @@ import {
   type ConsumerOptions,
   type RunningConsumer,
 } from '../src/consumer.js';
+import { listDeadLetters, replayDeadLetters } from '../src/dead-letters.js';
 import { Relay } from '../src/relay.js';
 import { ensureStreams, natsSubject, type StreamNames } from '../src/streams.js';
 import {
@@ -250,6 +251,41 @@ describe('consumer', () => {
     expect(await deadLetterCount(nats, namespace, 'projector')).toBe(1);
     expect(await deadLetterCount(nats, namespace, 'someone-else')).toBe(0);
     await settled();
+  });
+
+  it('given a parked message, an operator lists it with its reason and, once the cause is fixed, replays it: applied once, nothing left parked', async () => {
+    let broken = true;
+    await consumer({
+      maxDeliver: 1,
+      handlers: {
+        'accanto.people.person-registered.v1': async (event, em) => {
+          if (broken) throw new Error('the area list is not loaded yet');
+          await record(event, em);
+        },
+      },
+    });
+    const [event] = await append(orm, [personRegistered()]);
+    const [letter] = await eventually(async () => {
+      const letters = await listDeadLetters(nats, namespace, 'projector');
+      expect(letters).toHaveLength(1);
+      return letters;
+    });
+    expect(letter).toMatchObject({
+      consumer: 'projector',
+      subject: natsSubject(subjectOf(event), namespace),
+      eventId: event.id,
+      reason: 'handler failed: Error: the area list is not loaded yet',
+    });
+    expect(await listDeadLetters(nats, namespace, 'someone-else')).toEqual([]);
+    await settled();
+
+    broken = false;
+    expect(await replayDeadLetters(nats, 'projector', namespace)).toEqual({ replayed: 1 });
+    await eventually(async () => expect((await applied()).map((row) => row.event_id)).toEqual([event.id]));
+    expect(await listDeadLetters(nats, namespace)).toEqual([]);
+    expect(await deadLetterCount(nats, namespace, 'projector')).toBe(0);
+    await settled();
+    expect(await applied()).toHaveLength(1);
   });
 
   it('parks a message it cannot parse straight away', async () => {
