@@ -67,10 +67,16 @@ const cpu = (c: CpuPerOperation) =>
   Object.entries(c.others)
     .map(([name, ms]) => `${name} ${fixed(ms, 2)}, `)
     .join('') +
-  `bench ${fixed(c.bench, 2)}, rest of machine ${fixed(c.rest, 2)} ms; ${fixed(c.machineBusyPercent)} % busy`;
+  `bench ${fixed(c.bench, 2)}, rest of machine ${fixed(c.rest, 2)} ms; ${fixed(c.machineBusyPercent)} % busy; ` +
+  `taken by the host (steal) ${fixed(c.stolen, 2)} ms`;
 const sessions = (s: SessionProfile) =>
   `running ${s.running}, lock wait ${s.lockWait}, I/O wait ${s.ioWait}, ` +
   `idle in transaction ${s.idleInTransaction}, idle ${s.idle}`;
+
+function stolenPercent(): string {
+  const now = cpuSnapshot(null, []);
+  return fixed((100 * (now.stolen - cpuAtStart.stolen)) / (now.total - cpuAtStart.total), 1);
+}
 
 /** The processes besides the app whose CPU is shown on its own, when they run here: the relay, NATS. */
 function namedProcesses(pids: { relay: number | null }): OtherTicks {
@@ -91,6 +97,8 @@ const build = snapshotBuild();
 const cleanup: Array<() => Promise<unknown>> = [async () => build.remove()];
 const startedAt = new Date();
 const loadAtStart = loadavg()[0];
+// On a shared virtual machine the host takes cores away (steal): how much, over the whole run.
+const cpuAtStart = cpuSnapshot(null, []);
 const infrastructure = await startInfrastructure();
 const adminUrl = infrastructure.databaseUrl;
 const nats = await connect({ servers: infrastructure.natsUrl });
@@ -478,7 +486,7 @@ try {
   await admin.end();
   const machine = `${cpus().length} x ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${postgres}, nats-server ${nats.info?.version}`;
   const context = [
-    `Machine: ${machine}. The ${cpus().length} cores are shared by the app, PostgreSQL, NATS and this process (load generator, raw inserts), the follower (the consumer of (c)), and by anything else running: load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end.`,
+    `Machine: ${machine}. The ${cpus().length} cores are shared by the app, PostgreSQL, NATS and this process (load generator, raw inserts), the follower (the consumer of (c)), and by anything else running: load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end. The host took ${stolenPercent()} % of the cores' time during the run (steal).`,
     `Tree: ${tree.commit}${tree.dirty.length ? ` + uncommitted changes in ${tree.dirty.length} files under apps/ and libs/ (listed in the JSON)` : ''}.${relayOff ? ' BENCH_RELAY=off: relay in standby.' : relayInApp ? ' BENCH_RELAY=in-app: the relay runs in the app process.' : ' Each relay runs as a process of its own (PEOPLE_RELAY=false and OUTINGS_RELAY=false on the apps).'}${matcherOff ? ' BENCH_MATCHER=off: the app runs without its matcher.' : ' The app runs its matcher (issue 3) in-process.'}`,
     sameNames
       ? "Every registration has aPerson()'s name (BENCH_NAMES=same): the matcher's worst case."

@@ -43,6 +43,8 @@ export type OtherTicks = Record<string, () => number>;
 export type CpuSnapshot = {
   at: number;
   busy: number;
+  /** Time the hypervisor gave this machine's cores to someone else (steal). */
+  stolen: number;
   total: number;
   app: number;
   postgres: number;
@@ -59,7 +61,9 @@ export function cpuSnapshot(
   const total = machine.reduce((a, b) => a + b, 0);
   return {
     at: performance.now(),
-    busy: total - machine[3] - machine[4], // minus idle and iowait
+    // Minus idle, iowait and steal: stolen time is the host's, not work done here.
+    busy: total - machine[3] - machine[4] - machine[7],
+    stolen: machine[7],
     total,
     app: appPid === null ? 0 : processTicks(appPid),
     postgres: backendTicks(databases),
@@ -74,6 +78,8 @@ export type CpuPerOperation = {
   bench: number;
   others: Record<string, number>;
   rest: number;
+  /** Per operation, the time the host took the cores away: on a shared machine, the noise. */
+  stolen: number;
   machineBusyPercent: number;
 };
 
@@ -99,6 +105,7 @@ export function cpuPerOperation(
     bench: per(after.bench - before.bench),
     others: Object.fromEntries(others.map(([name, ticks]) => [name, per(ticks)])),
     rest: per(after.busy - before.busy - ours),
+    stolen: per(after.stolen - before.stolen),
     machineBusyPercent: (100 * (after.busy - before.busy)) / (after.total - before.total),
   };
 }
