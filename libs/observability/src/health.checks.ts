@@ -17,24 +17,32 @@ export type HealthReport = {
 
 const timedOut = Symbol('timed out');
 
+/**
+ * `work`'s result, or `timedOut` if it has not settled within `timeoutMs`. Promise.resolve().then():
+ * work that throws synchronously fails like work that rejects.
+ */
+async function within<T>(work: () => Promise<T>, timeoutMs: number): Promise<T | typeof timedOut> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<typeof timedOut>((resolve) => {
+    timer = setTimeout(() => resolve(timedOut), timeoutMs);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(work), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Runs every check at once, each bounded by `timeoutMs`, so one hung dependency cannot hang the probe. */
 export async function runHealthChecks(checks: HealthChecks, timeoutMs: number): Promise<HealthReport> {
   const report: HealthReport = { ready: true, checks: {}, errors: {} };
   await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<typeof timedOut>((resolve) => {
-        timer = setTimeout(() => resolve(timedOut), timeoutMs);
-      });
       try {
-        // Promise.resolve().then(): a check that throws synchronously fails like one that rejects.
-        const outcome = await Promise.race([Promise.resolve().then(check), deadline]);
-        report.checks[name] = outcome === timedOut ? 'timed-out' : 'ok';
+        report.checks[name] = (await within(check, timeoutMs)) === timedOut ? 'timed-out' : 'ok';
       } catch (error) {
         report.checks[name] = 'failed';
         report.errors[name] = error;
-      } finally {
-        clearTimeout(timer);
       }
       if (report.checks[name] !== 'ok') report.ready = false;
     }),
@@ -48,17 +56,8 @@ export async function readCounters(
   timeoutMs: number,
 ): Promise<Record<string, number | null>> {
   const read = async ([name, counter]: [string, () => Promise<number>]) => {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), timeoutMs);
-    });
-    try {
-      return [name, await Promise.race([Promise.resolve().then(counter), deadline])] as const;
-    } catch {
-      return [name, null] as const;
-    } finally {
-      clearTimeout(timer);
-    }
+    const value = await within(counter, timeoutMs).catch(() => null);
+    return [name, value === timedOut ? null : value] as const;
   };
   return Object.fromEntries(await Promise.all(Object.entries(counters).map(read)));
 }
