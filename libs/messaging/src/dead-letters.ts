@@ -41,7 +41,10 @@ async function* parked(
   const { state } = info;
   for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
     // A sequence whose message was replayed (deleted) is a gap: nothing to read there.
-    const message = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
+    const message = await jsm.streams.getMessage(stream, { seq }).catch((error: unknown) => {
+      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.NoMessageFound) return null;
+      throw error;
+    });
     if (message && (prefix === null || message.subject.startsWith(prefix))) yield message;
   }
 }
