@@ -11,27 +11,14 @@ import {
   users,
   type Outings,
 } from './outings-app.js';
-import { operationsOf } from '#testing';
+import { matrixActors as actors, matrixUsers, operationsOf, type MatrixActor as Actor } from '#testing';
 
 // Every endpoint, for its own organisation, another partner, the hub, the lead body and an auditor.
 // Outings and units are coordination data: everyone reads them; only the owner's staff write.
 // A record the caller may not change is 404; a role the route does not admit is 403.
-type Actor = 'owner' | 'other' | 'hub' | 'lead' | 'auditor';
-const actors: Actor[] = ['owner', 'other', 'hub', 'lead', 'auditor'];
 
 // Field staff act on outings; units are managed by each partner's coordinators.
-const operators: Record<Actor, string> = {
-  owner: users.owner,
-  other: users.other,
-  hub: users.hub,
-  lead: users.lead,
-  auditor: users.auditor,
-};
-const coordinators: Record<Actor, string> = {
-  ...operators,
-  owner: users.ownerCoordinator,
-  other: users.otherCoordinator,
-};
+const { operators, coordinators } = matrixUsers;
 
 describe('authorization per endpoint', () => {
   let outings: Outings;

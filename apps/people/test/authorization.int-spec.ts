@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { fetchToken, operationsOf } from '#testing';
+import {
+  fetchToken,
+  matrixActors as actors,
+  matrixUsers,
+  operationsOf,
+  type MatrixActor as Actor,
+} from '#testing';
 import { aConsent, aPerson, newId, startPeople, users, type People } from './people-app.js';
 
 // Every endpoint, for its own organisation, another partner, the hub, the lead body and an auditor.
 // A record the caller may not see is 404; a role the route does not admit is 403.
-type Actor = 'owner' | 'other' | 'hub' | 'lead' | 'auditor';
-const actors: Actor[] = ['owner', 'other', 'hub', 'lead', 'auditor'];
 
 // Consents here name a partner that is none of the actors, so the other partner never gains access.
 const sharedWithFifth = aConsent({ organisations: ['partner-05'] });
@@ -38,18 +42,7 @@ describe('authorization per endpoint', () => {
   };
 
   // Who acts for each organisation: field staff by default; coordinators where only they may act.
-  const operators: Record<Actor, string> = {
-    owner: users.owner,
-    other: users.other,
-    hub: users.hub,
-    lead: users.lead,
-    auditor: users.auditor,
-  };
-  const coordinators: Record<Actor, string> = {
-    ...operators,
-    owner: users.ownerCoordinator,
-    other: 'casa-della-carita.coordinator',
-  };
+  const { operators, coordinators } = matrixUsers;
 
   const endpoints: Array<{
     name: string;

@@ -40,3 +40,25 @@ export async function guardedOperations(
 export async function operationsOf(url: string, prefix: string): Promise<string[]> {
   return (await guardedOperations(url, prefix)).map((operation) => operation.name).sort();
 }
+
+/** The five sides every endpoint's authorization is tested from (the standards): its own organisation, another partner, the hub, the lead body, an auditor. */
+export type MatrixActor = 'owner' | 'other' | 'hub' | 'lead' | 'auditor';
+export const matrixActors: MatrixActor[] = ['owner', 'other', 'hub', 'lead', 'auditor'];
+
+/** Demo users (deploy/keycloak) for each side: field staff, or the partners' coordinators where only they may act. */
+export const matrixUsers: Record<'operators' | 'coordinators', Record<MatrixActor, string>> = {
+  operators: {
+    owner: 'volontari-milano-aperta.operator',
+    other: 'casa-della-carita.operator',
+    hub: 'centro-sammartini.hub',
+    lead: 'cri-milano.lead',
+    auditor: 'auditors.auditor',
+  },
+  coordinators: {
+    owner: 'volontari-milano-aperta.coordinator',
+    other: 'casa-della-carita.coordinator',
+    hub: 'centro-sammartini.hub',
+    lead: 'cri-milano.lead',
+    auditor: 'auditors.auditor',
+  },
+};
