@@ -10,6 +10,7 @@ import { MigrationPeople0004 } from './migrations/migration-0004-links.js';
 import { MigrationPeople0005 } from './migrations/migration-0005-match-candidates.js';
 import { MigrationPeople0006 } from './migrations/migration-0006-seal-events-at-commit.js';
 import { migrationPeople0007 } from './migrations/migration-0007-sealed-identity.js';
+import { migrationPeople0008 } from './migrations/migration-0008-match-keys-for-partial-names.js';
 import { PersonVault } from './vault/person-vault.js';
 import { Person } from './persons/person.entity.js';
 
@@ -28,8 +29,23 @@ export function appOrmOptions(config: PeopleConfig): Options {
   });
 }
 
-/** Provisions (development) and migrates the database as its owner, before the app starts. */
-export function prepareDatabase(config: PeopleConfig): Promise<void> {
+/**
+ * Provisions (development) and migrates the database as its owner, before the app starts. `upTo`
+ * stops after the named migration: a test fills an older schema, then migrates the rest.
+ */
+export function prepareDatabase(config: PeopleConfig, upTo?: string): Promise<void> {
+  const vault = new PersonVault(config.masterKey);
+  const migrations = [
+    { name: 'people-0001', class: MigrationPeople0001 },
+    { name: 'people-0002', class: MigrationPeople0002 },
+    { name: 'people-0003', class: MigrationPeople0003 },
+    { name: 'people-0004', class: MigrationPeople0004 },
+    { name: 'people-0005', class: MigrationPeople0005 },
+    { name: 'people-0006', class: MigrationPeople0006 },
+    { name: 'people-0007', class: migrationPeople0007(vault) },
+    { name: 'people-0008', class: migrationPeople0008(vault) },
+  ];
+  const last = upTo === undefined ? migrations.length : migrations.findIndex((m) => m.name === upTo) + 1;
   return migrateDatabase({
     ownerUrl: config.database.ownerUrl,
     provision: config.database.provision
@@ -39,15 +55,7 @@ export function prepareDatabase(config: PeopleConfig): Promise<void> {
         ]
       : null,
     entities,
-    migrations: [
-      { name: 'people-0001', class: MigrationPeople0001 },
-      { name: 'people-0002', class: MigrationPeople0002 },
-      { name: 'people-0003', class: MigrationPeople0003 },
-      { name: 'people-0004', class: MigrationPeople0004 },
-      { name: 'people-0005', class: MigrationPeople0005 },
-      { name: 'people-0006', class: MigrationPeople0006 },
-      { name: 'people-0007', class: migrationPeople0007(new PersonVault(config.masterKey)) },
-    ],
+    migrations: migrations.slice(0, last),
     service: 'people',
   });
 }

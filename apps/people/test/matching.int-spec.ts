@@ -196,6 +196,18 @@ describe('finding candidates', () => {
     expect(rows.every((r) => r.namesakes === 7)).toBe(true);
   });
 
+  it('given a forgotten record that resembles, when the hub looks, then it is no candidate', async () => {
+    const unique = uuidv7().slice(-6);
+    const looked = aPerson({ givenName: `Ali${unique}`, familyName: `Ba${unique}` });
+    const kept = await insert(looked, 'partner-11');
+    const forgotten = await insert(looked, 'partner-12');
+    await owner.query(`update person set forgotten_at = now() where id = $1`, [forgotten]);
+    await owner.query(`update person_key set wrapped_key = null, destroyed_at = now() where person_id = $1`, [
+      forgotten,
+    ]);
+    expect(idsOf(await candidates(looked, hub, everyone))).toEqual([kept]);
+  });
+
   it('given row-level security, then the lookup still reaches person through an index, not by reading every row', async () => {
     const plan = (await candidates(aPerson(), hub, everyone, [], true)) as unknown as Array<{
       'QUERY PLAN': string;
@@ -203,5 +215,47 @@ describe('finding candidates', () => {
     const text = plan.map((row) => row['QUERY PLAN']).join('\n');
     expect(text).not.toMatch(/Seq Scan on person\b/);
     expect(text).toMatch(/Index Scan using person_pkey on person/);
+  });
+});
+
+describe('the migration to the keys of records holding one name (people-0008)', () => {
+  it('given records written before it, then their keys are computed again from their sealed names', async () => {
+    const url = await createDatabase(adminUrl);
+    const config = loadConfig({
+      DATABASE_URL: url,
+      DATABASE_PROVISION: 'true',
+      OIDC_ISSUER: 'http://127.0.0.1:1/unused',
+    });
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await prepareDatabase(config, 'people-0007');
+      await client.connect();
+      const person = aPerson({ familyName: null, usualArea: 'stazione-centrale' });
+      const id = uuidv7();
+      const { sealed, wrappedKey } = sealRow(vault, id, { ...person, aliases: [] });
+      // Keys as an earlier version wrote them: none for a given name with its area.
+      await client.query(
+        `insert into person (id, owner_organisation, name_quality, sealed, birth_date_quality, nationality,
+           usual_area, search_text, match_names, match_keys, created_by, created_at, updated_at)
+         values ($1, 'partner-05', 'partial', $2, 'full', 'GN', 'stazione-centrale', 'mamadou', 'mamadou', '{}',
+           'test', now(), now())`,
+        [id, sealed],
+      );
+      await client.query('insert into person_key (person_id, wrapped_key) values ($1, $2)', [id, wrappedKey]);
+
+      await prepareDatabase(config);
+
+      const expected = matchColumnsOf(person).matchKeys;
+      expect(expected.some((k) => k.startsWith('n:'))).toBe(true);
+      const row = await client.query('select match_keys, birth_year from person where id = $1', [id]);
+      expect(row.rows[0]).toEqual({ match_keys: expected, birth_year: 1988 });
+      const keys = await client.query('select key from person_match_key where person_id = $1 order by key', [
+        id,
+      ]);
+      expect(keys.rows.map((r) => r.key)).toEqual(expected);
+    } finally {
+      await client.end();
+      await dropDatabase(adminUrl, url);
+    }
   });
 });

@@ -20,8 +20,8 @@ describe('the candidate query', () => {
     const { matchKeys, matchNames } = matchColumnsOf(person);
     expect(params).toEqual([
       matchNames,
-      namesakeKeysOf(person),
       matchKeys,
+      namesakeKeysOf(person),
       ['00000000-0000-7000-8000-000000000001'],
       'a',
       'b',

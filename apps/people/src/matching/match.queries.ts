@@ -64,25 +64,30 @@ export function matchCandidatesSql(
     return '?';
   };
   const similarity = `similarity(person.match_names, ${p(matchNames)})`;
-  // Counted over every visible row the keys found, before the limit: the window sees them all.
-  const namesakes = `sum((person.match_keys && ${p(namesakeKeysOf(person))}::text[])::int) over ()`;
   // The key table is read by a security-definer function (see matching.schema.ts); the join back to
-  // `person` is where row-level security and the visibility predicate apply.
-  const from = `person_match_candidates(${p(matchKeys)}::text[]) as found join person on person.id = found.person_id`;
-  const where = ['person.restricted = false', 'person_key.wrapped_key is not null'];
+  // `person` is where row-level security and the visibility predicate apply. Namesakes are counted
+  // over every visible row the keys found, before the limit: the window sees them all.
+  const from = `person_match_candidates(${p(matchKeys)}::text[], ${p(namesakeKeysOf(person))}::text[]) as found
+    join person on person.id = found.person_id`;
+  const where = ['person.restricted = false', 'person.forgotten_at is null'];
   if (options.excludeIds?.length) where.push(`person.id <> all(${p(options.excludeIds)}::uuid[])`);
   where.push(`(${options.visibility.sql})`);
   params.push(...options.visibility.params);
   // The most keys shared first: a duplicate with another spelling shares more than a namesake does.
-  // person_key's own policy is the person's: a key comes with every row the actor may see.
-  const sql = `select person.id, person.owner_organisation, person.sealed, person_key.wrapped_key,
-      person.birth_date_quality, person.estimated_age, person.estimated_age_on::text as estimated_age_on,
-      person.nationality, person.usual_area, ${similarity} as name_similarity, found.shared as shared_keys,
-      (${namesakes})::int as namesakes
-    from ${from} join person_key on person_key.person_id = person.id
-    where ${where.join(' and ')}
-    order by found.shared desc, name_similarity desc, person.id
-    limit ${p(options.limit ?? 50)}`;
+  // Data keys are joined to the few rows kept, not to all found: person_key's policy is the
+  // person's, checked again per row (forgetting a person sets forgotten_at with the key destroyed).
+  const order = 'shared_keys desc, name_similarity desc, id';
+  const sql = `select found.*, person_key.wrapped_key from (
+      select person.id, person.owner_organisation, person.sealed, person.birth_date_quality, person.estimated_age,
+        person.estimated_age_on::text as estimated_age_on, person.nationality, person.usual_area,
+        ${similarity} as name_similarity, found.shared as shared_keys,
+        (sum(found.namesake::int) over ())::int as namesakes
+      from ${from}
+      where ${where.join(' and ')}
+      order by ${order}
+      limit ${p(options.limit ?? 50)}
+    ) as found join person_key on person_key.person_id = found.id and person_key.wrapped_key is not null
+    order by ${order}`;
   return { sql, params };
 }
 

@@ -69,6 +69,29 @@ describe('the matching columns of a person', () => {
     expect(shareAKey(a, b)).toBe(true);
   });
 
+  it('given a given name only with a guessed age, then it meets the full record born within three years', () => {
+    const guessed = (age: number) =>
+      person({
+        familyName: null,
+        birthDate: null,
+        birthDateQuality: 'unknown',
+        estimatedAge: age,
+        estimatedAgeOn: '2026-03-01',
+      });
+    // The full record was born in 1988; the guesses put the birth in 1985, then in 1992.
+    expect(shareAKey(person(), guessed(41))).toBe(true);
+    expect(shareAKey(person(), guessed(34))).toBe(false);
+    expect(shareAKey(guessed(40), { ...guessed(45), givenName: 'Mamadu' })).toBe(true);
+  });
+
+  it('given a given name only with no birth, then it meets the full record of the same usual area only', () => {
+    const partial = (usualArea: string) =>
+      person({ familyName: null, birthDate: null, birthDateQuality: 'unknown', usualArea });
+    const full = person({ birthDate: null, birthDateQuality: 'unknown', usualArea: 'stazione-centrale' });
+    expect(shareAKey(full, partial('stazione-centrale'))).toBe(true);
+    expect(shareAKey(full, partial('porta-garibaldi'))).toBe(false);
+  });
+
   it('given different people, then they share no key', () => {
     expect(shareAKey(person(), person({ givenName: 'Ionuț', familyName: 'Popescu' }))).toBe(false);
   });

@@ -26,14 +26,29 @@ export type MatchColumns = {
 const maxTokens = 6;
 const maxAliases = 4;
 
-function birthYearOf(p: MatchPerson): { year: number; estimated: boolean } | null {
+// How far a birth year may be off, by how it was learnt: an approximate date is within a year or so,
+// an age guessed in the street within about three (match-score.ts's "compatible").
+const yearSpread = { exact: 0, approximate: 1, estimated: 3 } as const;
+
+function birthYearOf(p: MatchPerson): { year: number; kind: keyof typeof yearSpread } | null {
   if (p.birthDate !== null && ['full', 'approximate'].includes(p.birthDateQuality)) {
-    return { year: Number(p.birthDate.slice(0, 4)), estimated: p.birthDateQuality === 'approximate' };
+    return {
+      year: Number(p.birthDate.slice(0, 4)),
+      kind: p.birthDateQuality === 'approximate' ? 'approximate' : 'exact',
+    };
   }
   if (p.estimatedAge !== null && p.estimatedAgeOn !== null) {
-    return { year: Number(p.estimatedAgeOn.slice(0, 4)) - p.estimatedAge, estimated: true };
+    return { year: Number(p.estimatedAgeOn.slice(0, 4)) - p.estimatedAge, kind: 'estimated' };
   }
   return null;
+}
+
+/** The years a birth may fall in: the year itself when exact, else the years around it. */
+function birthYearsOf(p: MatchPerson): number[] {
+  const birth = birthYearOf(p);
+  if (birth === null) return [];
+  const spread = yearSpread[birth.kind];
+  return Array.from({ length: 2 * spread + 1 }, (_, k) => birth.year - spread + k);
 }
 
 export function matchColumnsOf(p: MatchPerson): MatchColumns {
@@ -69,14 +84,18 @@ export function matchColumnsOf(p: MatchPerson): MatchColumns {
   for (let i = 0; i < words.length; i++)
     for (let j = i + 1; j < words.length; j++) unordered('q', words[i].slice(0, 3), words[j].slice(0, 3));
   for (const alias of aliases) keys.add(`a:${phoneticKey(alias)}`);
-  // One name and the birth year: finds the record that holds only a given name.
-  const birth = birthYearOf(p);
-  if (birth !== null && !birth.estimated)
-    for (const way of ways.slice(0, words.length)) for (const x of way) keys.add(`y:${x}:${birth.year}`);
+  // A record holding one name ("Omar, about 26") shares no pair of names with the full record; what
+  // it does share is one name with the birth year, any of the years an approximate date or a guessed
+  // age allows (two uncertain records meet when their ranges overlap), or with the usual area, for
+  // the record that has no birth at all. Both sides carry these keys, so either finds the other.
+  const single = ways.slice(0, words.length);
+  for (const year of birthYearsOf(p))
+    for (const way of single) for (const x of way) keys.add(`y:${x}:${year}`);
+  if (p.usualArea !== null) for (const way of single) for (const x of way) keys.add(`n:${x}:${p.usualArea}`);
   return {
     matchNames: [...names, ...aliases].join(' '),
     matchKeys: [...keys].sort(),
-    birthYear: birth?.year ?? null,
+    birthYear: birthYearOf(p)?.year ?? null,
   };
 }
 
@@ -91,7 +110,7 @@ export function namesakeKeysOf(p: MatchPerson): string[] {
     return sounds.flatMap((x, i) => sounds.slice(i + 1).map((y) => `p:${[x, y].sort().join('|')}`));
   }
   const birth = birthYearOf(p);
-  return sounds.length === 1 && birth !== null && !birth.estimated ? [`y:${sounds[0]}:${birth.year}`] : [];
+  return sounds.length === 1 && birth !== null ? [`y:${sounds[0]}:${birth.year}`] : [];
 }
 
 /**
@@ -132,9 +151,14 @@ export function matchingMigrationSql(): string[] {
     `create trigger person_match_key_sync after insert or update of match_keys on person
        for each row execute function person_match_key_sync()`,
     `drop function if exists person_match_candidates(text[])`,
-    `create function person_match_candidates(keys text[]) returns table (person_id uuid, shared integer)
+    `drop function if exists person_match_candidates(text[], text[])`,
+    // Whether each record found is a namesake comes from the key rows already read: testing
+    // `person.match_keys` instead reads every found row's array again (a third of the lookup).
+    `create function person_match_candidates(keys text[], namesake_keys text[])
+       returns table (person_id uuid, shared integer, namesake boolean)
        language sql stable security definer set search_path = public, pg_temp rows 200 as $$
-       select k.person_id, count(*)::integer from person_match_key k where k.key = any(keys) group by k.person_id
+       select k.person_id, count(*)::integer, bool_or(k.key = any(namesake_keys))
+         from person_match_key k where k.key = any(keys) group by k.person_id
      $$`,
     `insert into person_match_key (key, person_id)
        select distinct k, person.id from person, unnest(person.match_keys) as k on conflict do nothing`,
