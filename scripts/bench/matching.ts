@@ -148,7 +148,7 @@ async function measureQuality(
 // shares with it. Row-level security checks the same again underneath.
 const partnerVisibility = (organisation: string, now: Date) => ({
   sql: `person.owner_organisation = ? or exists (select 1 from consent c where c.person_id = person.id
-      and c.revoked_at is null and c.given_at <= ?::timestamptz and (c.expires_at is null or c.expires_at > ?::timestamptz)
+      and c.shares = 'record' and c.revoked_at is null and c.given_at <= ?::timestamptz and (c.expires_at is null or c.expires_at > ?::timestamptz)
       and (c.scope = 'network' or ? = any(c.organisations)))`,
   params: [organisation, now, now, organisation],
 });

@@ -66,13 +66,14 @@ export async function startOutings() {
     event: string,
     payload: Record<string, unknown>,
     organisation: string = owner,
+    version = 1,
   ): Promise<void> {
     const nats = await connect({ servers: process.env.NATS_URL! });
     try {
       const envelope = {
         id: newId(),
         type: `people.${event}`,
-        version: 1,
+        version,
         occurredAt: new Date().toISOString(),
         recordedAt: new Date().toISOString(),
         organisation,
@@ -85,7 +86,7 @@ export async function startOutings() {
       const h = headers();
       h.set('Nats-Msg-Id', envelope.id);
       await jetstream(nats).publish(
-        natsSubject(`accanto.people.${event}.v1`, namespace),
+        natsSubject(`accanto.people.${event}.v${version}`, namespace),
         JSON.stringify(envelope),
         { headers: h },
       );

@@ -112,6 +112,28 @@ describe('who sees a street contact, as the people service says', () => {
     expect(await rowVisible(other, id)).toBe(false);
   });
 
+  it('a consent that shares only the network card shares no contacts; one that shares the record does', async () => {
+    const personId = newId();
+    const id = await contactAbout(personId);
+    const v2 = 2;
+    await outings.publishFromPeople(
+      'consent-given',
+      consent(personId, { scope: 'network', organisations: [], shares: 'card' }),
+      owner,
+      v2,
+    );
+    // Applied in order: once the second consent shows, the first was applied before it.
+    await outings.publishFromPeople(
+      'consent-given',
+      consent(personId, { organisations: ['partner-04'], shares: 'record' }),
+      owner,
+      v2,
+    );
+    await eventually(async () => expect(await rowVisible('partner-04', id)).toBe(true));
+    expect(await status(users.other, id)).toBe(404);
+    expect(await rowVisible(other, id)).toBe(false);
+  });
+
   it('a consent to the whole network shares with every partner until it expires', async () => {
     const personId = newId();
     const id = await contactAbout(personId);

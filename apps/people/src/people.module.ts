@@ -6,6 +6,8 @@ import { Messaging, MessagingModule, serviceReadiness } from '#messaging';
 import { HealthModule } from '#observability';
 import { AccessLogController } from './access-log/access-log.controller.js';
 import { AccessLogService } from './access-log/access-log.service.js';
+import { CardController } from './cards/card.controller.js';
+import { CardService } from './cards/card.service.js';
 import { ConsentController } from './consents/consent.controller.js';
 import { ConsentService } from './consents/consent.service.js';
 import { LinkController } from './links/link.controller.js';
@@ -53,6 +55,7 @@ export class PeopleModule {
         LinkController,
         SubjectAccessController,
         ErasureController,
+        CardController,
       ],
       providers: [
         PersonService,
@@ -61,6 +64,7 @@ export class PeopleModule {
         LinkService,
         SubjectAccessService,
         ErasureService,
+        CardService,
         { provide: PersonVault, useValue: new PersonVault(config.masterKey) },
         // The matcher may run in replicas of its own (PEOPLE_MATCHER=false on API replicas).
         ...(config.matcher ? [MatchConsumer] : []),

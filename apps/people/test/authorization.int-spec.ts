@@ -88,6 +88,16 @@ describe('authorization per endpoint', () => {
       send: (user) => people.call(user, 'GET', '/people/persons?limit=200'),
     },
     {
+      name: 'GET /people/persons/{id}/card',
+      expected: { owner: 200, other: 404, hub: 200, lead: 403, auditor: 403 },
+      send: (user) => people.call(user, 'GET', `/people/persons/${personId}/card`),
+    },
+    {
+      name: 'GET /people/cards',
+      expected: { owner: 200, other: 200, hub: 200, lead: 403, auditor: 403 },
+      send: (user) => people.call(user, 'GET', '/people/cards?limit=200'),
+    },
+    {
       name: 'POST /people/persons/{id}/consents',
       expected: { owner: 201, other: 404, hub: 403, lead: 403, auditor: 403 },
       send: (user) => people.call(user, 'POST', `/people/persons/${personId}/consents`, sharedWithFifth),

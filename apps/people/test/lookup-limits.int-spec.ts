@@ -4,7 +4,7 @@ import { aPerson, newId, startPeople, users, type People } from './people-app.js
 // api.md "Limits": lookups that reach many people's records (search, match candidates, exports) are
 // limited per client; what a client reads or writes one record at a time is not.
 describe('lookups limited per client', () => {
-  const perMinute = 4;
+  const perMinute = 5;
   let people: People;
   let personId: string;
   beforeAll(async () => {
@@ -20,6 +20,7 @@ describe('lookups limited per client', () => {
       `/people/persons/${personId}/candidates`,
       '/people/candidates',
       '/people/persons?limit=10',
+      '/people/cards?alias=johnny',
     ];
     for (const path of lookups) expect((await people.call(users.owner, 'GET', path)).status).toBe(200);
 
@@ -42,6 +43,7 @@ describe('lookups limited per client', () => {
     };
     expect(document.paths['/people/persons'].get.responses).toHaveProperty('429');
     expect(document.paths['/people/persons/{id}/subject-access'].get.responses).toHaveProperty('429');
+    expect(document.paths['/people/cards'].get.responses).toHaveProperty('429');
     expect(document.paths['/people/persons/{id}'].get.responses).not.toHaveProperty('429');
   });
 });

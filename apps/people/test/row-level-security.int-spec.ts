@@ -11,6 +11,7 @@ describe('row-level security', () => {
   let asApp: pg.Client;
   let ownersPerson: string;
   let sharedPerson: string;
+  let cardPerson: string;
 
   beforeAll(async () => {
     people = await startPeople();
@@ -19,6 +20,15 @@ describe('row-level security', () => {
     await people.call(users.owner, 'PUT', `/people/persons/${ownersPerson}`, aPerson());
     await people.call(users.owner, 'PUT', `/people/persons/${sharedPerson}`, aPerson({ givenName: 'Ana' }));
     await people.call(users.owner, 'POST', `/people/persons/${sharedPerson}/consents`, aConsent());
+    // Shares only the network card with casa-della-carita: the row stays hidden from it.
+    cardPerson = newId();
+    await people.call(users.owner, 'PUT', `/people/persons/${cardPerson}`, aPerson({ givenName: 'Dan' }));
+    await people.call(
+      users.owner,
+      'POST',
+      `/people/persons/${cardPerson}/consents`,
+      aConsent({ shares: 'card' }),
+    );
     asApp = new pg.Client({
       connectionString: urlFor(people.databaseUrl, {
         name: appRole,
@@ -74,12 +84,28 @@ describe('row-level security', () => {
     expect(stranger).toEqual([]);
   });
 
+  it('the card function gives a card-only reader the card columns, and the row stays hidden', async () => {
+    const other = tenant('casa-della-carita', 'operator');
+    const cards = await asTenant<{ person_id: string; whole_record: boolean }>(
+      other,
+      'select person_id, whole_record from person_cards($1::uuid[], null, null, null, 10)',
+      [[cardPerson, ownersPerson]],
+    );
+    expect(cards).toEqual([{ person_id: cardPerson, whole_record: false }]);
+    expect(await asTenant(other, 'select id from person where id = $1', [cardPerson])).toEqual([]);
+    expect(await asTenant(other, 'select * from person_key where person_id = $1', [cardPerson])).toEqual([]);
+    // With no tenant, or as the lead, the function finds nothing either.
+    const query = 'select person_id from person_cards(null, null, null, null, 100)';
+    expect(await asTenant(null, query)).toEqual([]);
+    expect(await asTenant(tenant('cri-milano', 'lead'), query)).toEqual([]);
+  });
+
   it('the owner sees its own; lead and auditor roles see none, even in the owner organisation', async () => {
     const own = await asTenant<{ id: string }>(
       tenant('volontari-milano-aperta', 'operator'),
       'select id from person order by id',
     );
-    expect(own.map((r) => r.id).sort()).toEqual([ownersPerson, sharedPerson].sort());
+    expect(own.map((r) => r.id).sort()).toEqual([ownersPerson, sharedPerson, cardPerson].sort());
     expect(await asTenant(tenant('volontari-milano-aperta', 'auditor'), 'select id from person')).toEqual([]);
     expect(await asTenant(tenant('cri-milano', 'lead'), 'select id from person')).toEqual([]);
   });

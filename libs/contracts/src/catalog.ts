@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { envelopeSchema, type EnvelopeOf } from './envelope.js';
 import {
   consentGivenV1,
+  consentGivenV2,
   consentRefusedV1,
   consentRevokedV1,
   personLinkedV1,
@@ -34,6 +35,7 @@ export const catalog = {
   'accanto.people.person-registered.v1': personRegisteredV1,
   'accanto.people.person-updated.v1': personUpdatedV1,
   'accanto.people.consent-given.v1': consentGivenV1,
+  'accanto.people.consent-given.v2': consentGivenV2,
   'accanto.people.consent-revoked.v1': consentRevokedV1,
   'accanto.people.consent-refused.v1': consentRefusedV1,
   'accanto.people.person-viewed.v1': personViewedV1,

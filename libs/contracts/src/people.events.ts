@@ -40,6 +40,15 @@ export const consentGivenV1 = z
   })
   .strict();
 
+/** What a consent shares: the whole record, or only the network card (alias, age band, usual area). */
+export const consentShares = ['record', 'card'] as const;
+
+/**
+ * v1 with what the consent shares. Services that follow who reads a person's record (street contacts
+ * are seen as the person is) take only consents that share the record.
+ */
+export const consentGivenV2 = consentGivenV1.extend({ shares: z.enum(consentShares) }).strict();
+
 export const consentRevokedV1 = z
   .object({
     consentId: z.uuid(),

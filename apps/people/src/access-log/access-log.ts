@@ -5,6 +5,8 @@ import { nativeQuery } from '#persistence';
 
 export const accessActions = [
   'read',
+  /** The network card only (alias, age band, usual area). */
+  'card',
   'register',
   'update',
   'restriction',

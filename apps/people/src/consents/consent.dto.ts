@@ -3,6 +3,7 @@ import { organisationAlias } from '#contracts';
 import {
   consentPurposes,
   consentScopes,
+  consentShares,
   evidenceKinds,
   lawfulBases,
   type Consent,
@@ -15,6 +16,8 @@ export const giveConsentInput = z
     scope: z.enum(consentScopes),
     /** The partner organisations the person agreed to share with (scope `organisations`). */
     organisations: z.array(organisationAlias).max(32).default([]),
+    /** The whole record (the default), or only the network card: alias, age band, usual area. */
+    shares: z.enum(consentShares).default('record'),
     purpose: z.enum(consentPurposes),
     lawfulBasis: z.enum(lawfulBases),
     evidence: z
@@ -68,6 +71,7 @@ export type ConsentView = {
   personId: string;
   scope: string;
   organisations: string[];
+  shares: string;
   purpose: string;
   lawfulBasis: string;
   evidence: Consent['evidence'];
@@ -85,6 +89,7 @@ export function toConsentView(c: Consent, now: Date): ConsentView {
     personId: c.personId,
     scope: c.scope,
     organisations: c.organisations,
+    shares: c.shares,
     purpose: c.purpose,
     lawfulBasis: c.lawfulBasis,
     evidence: c.evidence,

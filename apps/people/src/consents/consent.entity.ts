@@ -1,7 +1,9 @@
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 
+export { consentShares } from '#contracts';
 export const consentScopes = ['organisations', 'network'] as const;
 export type ConsentScope = (typeof consentScopes)[number];
+export type ConsentShares = 'record' | 'card';
 export const lawfulBases = [
   'consent',
   'vital-interests',
@@ -47,6 +49,10 @@ export class Consent {
 
   @Property({ type: 'text[]' })
   organisations!: string[];
+
+  /** The whole record, or only the network card (architecture.md §5). */
+  @Property({ type: 'text' })
+  shares: ConsentShares = 'record';
 
   @Property({ type: 'text' })
   purpose!: (typeof consentPurposes)[number];

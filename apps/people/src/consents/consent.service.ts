@@ -62,6 +62,7 @@ export class ConsentService {
       ownerOrganisation: found.person.ownerOrganisation,
       scope: input.scope,
       organisations: [...new Set(input.organisations)].filter((o) => o !== actor.organisation),
+      shares: input.shares,
       purpose: input.purpose,
       lawfulBasis: input.lawfulBasis,
       evidence: input.evidence,
@@ -74,7 +75,7 @@ export class ConsentService {
     await this.persons.logAccess(em, actor, 'consent-given', [found], now);
     await this.events.append(em, [
       {
-        subject: 'accanto.people.consent-given.v1',
+        subject: 'accanto.people.consent-given.v2',
         organisation: consent.ownerOrganisation,
         actor,
         correlationId: uuidv7(),
@@ -85,6 +86,7 @@ export class ConsentService {
           personId,
           scope: consent.scope,
           organisations: consent.organisations,
+          shares: consent.shares,
           purpose: consent.purpose,
           lawfulBasis: consent.lawfulBasis,
           expiresAt: consent.expiresAt?.toISOString() ?? null,

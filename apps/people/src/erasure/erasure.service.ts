@@ -45,6 +45,7 @@ export class ErasureService {
           forgottenAt: now,
           erasureBasis: input.basis,
           searchText: '',
+          cardAliases: [],
           matchNames: '',
           matchKeys: [],
           birthYear: null,

@@ -213,6 +213,11 @@ export function searchTextOf(
   );
 }
 
+/** The aliases and street names as the network card shows them: folded, as search matches them. */
+export function cardAliasesOf(aliases: ReadonlyArray<{ name: string }>): string[] {
+  return aliases.map((a) => normaliseForSearch(a.name)).filter((a) => a.length > 0);
+}
+
 export function ageBandOf(
   p: { birthDate: string | null; estimatedAge: number | null; estimatedAgeOn: string | null },
   today: Date,
@@ -229,6 +234,18 @@ export function ageBandOf(
     const years = p.estimatedAgeOn ? today.getUTCFullYear() - Number(p.estimatedAgeOn.slice(0, 4)) : 0;
     age = p.estimatedAge + years;
   }
+  return bandOf(age);
+}
+
+/**
+ * The age band from the birth year alone (the network card: the birth date is sealed): the age the
+ * person reaches this year.
+ */
+export function ageBandOfYear(birthYear: number | null, today: Date): (typeof ageBands)[number] {
+  return bandOf(birthYear === null ? null : today.getUTCFullYear() - birthYear);
+}
+
+function bandOf(age: number | null): (typeof ageBands)[number] {
   if (age === null) return 'unknown';
   if (age < 18) return '0-17';
   if (age < 25) return '18-24';

@@ -149,6 +149,10 @@ export class Person {
   @Property({ type: 'text' })
   searchText!: string;
 
+  /** Lower-case, accent-free aliases and street names: the network card shows and searches these. */
+  @Property({ type: 'text[]' })
+  cardAliases: string[] & Opt = [];
+
   /** Matching columns (matching.schema.ts): folded names, blocking keys, birth year. */
   @Property({ type: 'text' })
   matchNames: string & Opt = '';

@@ -9,7 +9,8 @@ type Placeholder = (value: unknown) => string;
 /** The active consent through which the actor reads a row, as a correlated subquery (null: none). */
 function consentFor(actor: Actor, now: Date, p: Placeholder): string {
   return `(select c.id from consent c
-      where c.person_id = person.id and c.revoked_at is null and c.given_at <= ${p(now)}::timestamptz
+      where c.person_id = person.id and c.shares = 'record' and c.revoked_at is null
+        and c.given_at <= ${p(now)}::timestamptz
         and (c.expires_at is null or c.expires_at > ${p(now)}::timestamptz)
         and (c.scope = 'network' or ${p(actor.organisation)} = any(c.organisations))
       order by c.given_at limit 1)`;

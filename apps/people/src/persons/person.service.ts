@@ -28,6 +28,7 @@ import {
   ageBandOf,
   normaliseForSearch,
   searchTextOf,
+  cardAliasesOf,
   toPersonView,
   type ListPersonsQuery,
   type PersonInput,
@@ -132,6 +133,7 @@ export class PersonService {
       sealed: this.vault.seal(key, id, sealedDataOf(input)),
       estimatedAgeOn,
       searchText: searchTextOf(input),
+      cardAliases: cardAliasesOf(input.aliases),
       ...matchColumnsOf({ ...input, estimatedAgeOn }),
       createdBy: actor.userId,
       createdAt: now,
@@ -176,7 +178,12 @@ export class PersonService {
     return this.changeOwned(actor, id, expectedVersion, now, async (em, found) => {
       const { person } = found;
       const changed = changedFields(person, input);
-      em.assign(person, { ...input, searchText: searchTextOf(input), updatedAt: now });
+      em.assign(person, {
+        ...input,
+        searchText: searchTextOf(input),
+        cardAliases: cardAliasesOf(input.aliases),
+        updatedAt: now,
+      });
       if (input.estimatedAge !== null && changed.includes('estimatedAge')) {
         person.estimatedAgeOn = now.toISOString().slice(0, 10);
       }
