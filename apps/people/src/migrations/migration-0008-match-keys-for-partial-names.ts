@@ -1,19 +1,13 @@
 import { Migration } from '@mikro-orm/migrations';
 import type { SealedData } from '../persons/person.entity.js';
-import type { MatchPerson } from '../matching/match-score.js';
+import type { CandidateRow } from '../matching/match.queries.js';
 import { matchColumnsOf, matchingMigrationSql } from '../matching/matching.schema.js';
 import type { PersonVault } from '../vault/person-vault.js';
 
-type Row = {
-  id: string;
-  sealed: string;
-  wrapped_key: Buffer;
-  birth_date_quality: MatchPerson['birthDateQuality'];
-  estimated_age: number | null;
-  estimated_age_on: string | null;
-  nationality: string | null;
-  usual_area: string | null;
-};
+type Row = Pick<
+  CandidateRow,
+  'id' | 'sealed' | 'wrapped_key' | 'birth_date_quality' | 'estimated_age' | 'estimated_age_on' | 'nationality' | 'usual_area'
+>;
 
 /**
  * Blocking keys for records holding one name (a birth year range, the usual area) and the candidate
