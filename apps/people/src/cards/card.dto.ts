@@ -7,7 +7,14 @@ export const searchCardsQuery = z
   .object({
     ...pageQuery,
     /** An alias or street name, or words of one: "rosso" finds "Il Rosso". */
-    alias: z.string().trim().min(2).max(100).optional(),
+    alias: z
+      .string()
+      .trim()
+      .min(2)
+      .max(100)
+      // Folded, punctuation alone is no word: it would match every card.
+      .refine((value) => /[\p{L}\p{N}]/u.test(value), 'must hold a letter or a digit')
+      .optional(),
     /** The usual area, as recorded. */
     usualArea: z.string().trim().min(1).max(64).optional(),
   })

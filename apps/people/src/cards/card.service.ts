@@ -45,7 +45,7 @@ export class CardService {
   /** Cards the caller may see, by alias and area; a restricted person's shows only to its owner. */
   async search(actor: Actor, query: SearchCardsQuery, now = new Date()): Promise<Page<CardView>> {
     const cursor = decodeCursor(query.cursor, cursorSchema);
-    const alias = query.alias === undefined ? null : normaliseForSearch(query.alias) || null;
+    const alias = query.alias === undefined ? null : normaliseForSearch(query.alias);
     const cards = await this.read(
       actor,
       { ids: null, alias, area: query.usualArea ?? null, after: cursor?.id ?? null, limit: query.limit + 1 },
