@@ -1,9 +1,10 @@
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { consentShares } from '#contracts';
 
-export { consentShares } from '#contracts';
+export { consentShares };
 export const consentScopes = ['organisations', 'network'] as const;
 export type ConsentScope = (typeof consentScopes)[number];
-export type ConsentShares = 'record' | 'card';
+export type ConsentShares = (typeof consentShares)[number];
 export const lawfulBases = [
   'consent',
   'vital-interests',

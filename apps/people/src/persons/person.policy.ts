@@ -1,4 +1,5 @@
 import type { Actor, Role } from '#contracts';
+import type { ConsentShares } from '../consents/consent.entity.js';
 
 // Who sees a person's record (architecture.md §5). Pure, so every rule is unit-tested; the SQL in
 // person.queries.ts and the row-level security policies in the migration say the same thing.
@@ -7,7 +8,7 @@ export type ConsentTerms = {
   id: string;
   scope: 'organisations' | 'network';
   organisations: string[];
-  shares: 'record' | 'card';
+  shares: ConsentShares;
   givenAt: Date;
   expiresAt: Date | null;
   revokedAt: Date | null;
