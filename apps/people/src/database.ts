@@ -12,6 +12,7 @@ import { MigrationPeople0006 } from './migrations/migration-0006-seal-events-at-
 import { migrationPeople0007 } from './migrations/migration-0007-sealed-identity.js';
 import { migrationPeople0008 } from './migrations/migration-0008-match-keys-for-partial-names.js';
 import { migrationPeople0009 } from './migrations/migration-0009-network-cards.js';
+import { MigrationPeople0010 } from './migrations/migration-0010-card-search-index.js';
 import { PersonVault } from './vault/person-vault.js';
 import { Person } from './persons/person.entity.js';
 
@@ -46,6 +47,7 @@ export function prepareDatabase(config: PeopleConfig, upTo?: string): Promise<vo
     { name: 'people-0007', class: migrationPeople0007(vault) },
     { name: 'people-0008', class: migrationPeople0008(vault) },
     { name: 'people-0009', class: migrationPeople0009(vault) },
+    { name: 'people-0010', class: MigrationPeople0010 },
   ];
   const last = upTo === undefined ? migrations.length : migrations.findIndex((m) => m.name === upTo) + 1;
   return migrateDatabase({
