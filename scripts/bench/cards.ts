@@ -6,7 +6,7 @@ import { urlFor } from '#persistence';
 // How long a network card search takes among 100,000 persons (docs/adr/0016-network-cards.md), as
 // `people_app` for the hub and for a partner that sees its own and 40 % consented records; three in
 // ten persons carry aliases. Figures are printed, not saved.
-//   npm run build && node dist/scripts/bench/cards.js
+//   npm run bench:cards
 const db = await createMatchingDatabase('postgres://postgres@127.0.0.1:5432/postgres');
 const owner = new pg.Client({ connectionString: db.url });
 await owner.connect();
