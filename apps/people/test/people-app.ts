@@ -22,7 +22,6 @@ export const users = {
   auditor: 'auditors.auditor',
 } as const;
 
-/** A registration with overrides: the smallest valid identified person. */
 /** Who may act on a record that only its owner's coordinators may act on, and what each gets. */
 export const ownerCoordinatorsOnly = [
   ['owner coordinator', users.ownerCoordinator, 200],
@@ -33,6 +32,7 @@ export const ownerCoordinatorsOnly = [
   ['auditor', users.auditor, 403],
 ] as const;
 
+/** A registration with overrides: the smallest valid identified person. */
 export function aPerson(overrides: Record<string, unknown> = {}) {
   return {
     givenName: 'Ionuț',
