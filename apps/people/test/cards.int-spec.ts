@@ -94,6 +94,23 @@ describe('network cards', () => {
     expect(await found(users.other, `alias=${word}`)).toEqual([]);
   });
 
+  it('a new street name in the record is on the card at once, and the old one finds it no more', async () => {
+    const { id, streetName, etag } = await registered();
+    await shareCard(id);
+    const renamed = `Capitano ${unique()}`;
+    const replaced = await people.call(
+      users.owner,
+      'PUT',
+      `/people/persons/${id}`,
+      aPerson({ aliases: [{ name: renamed, kind: 'street-name' }] }),
+      { 'if-match': etag },
+    );
+    expect(replaced.status).toBe(200);
+    expect((await card(users.other, id)).body.aliases).toEqual([renamed.toLowerCase()]);
+    expect(await found(users.other, `alias=${renamed.split(' ')[1]}`)).toEqual([id]);
+    expect(await found(users.other, `alias=${streetName.split(' ')[1]}`)).toEqual([]);
+  });
+
   it('a consent that shares the record brings the card, marked as such', async () => {
     const { id } = await registered();
     await people.call(users.owner, 'POST', `/people/persons/${id}/consents`, aConsent());
