@@ -1,12 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Actor } from '#contracts';
-import {
-  canChangeRestriction,
-  canWrite,
-  cardAccess,
-  readAccess,
-  type ConsentTerms,
-} from './person.policy.js';
+import { canChangeRestriction, canWrite, readAccess, type ConsentTerms } from './person.policy.js';
 
 const now = new Date('2026-11-23T22:00:00Z');
 const person = {
@@ -32,6 +26,11 @@ const consent = (overrides: Partial<ConsentTerms> = {}): ConsentTerms => ({
 });
 
 describe('reading a person', () => {
+  it('given a consent that shares only the network card, then the partner does not read the record', () => {
+    const cardOnly = consent({ scope: 'network', organisations: [], shares: 'card' });
+    expect(readAccess(actor('casa-della-carita', 'operator'), person, [cardOnly], now)).toBeNull();
+  });
+
   it('given the owner organisation, then it reads as owner', () => {
     expect(readAccess(actor('volontari-milano-aperta', 'operator'), person, [], now)).toEqual({
       basis: 'owner',
@@ -96,39 +95,6 @@ describe('reading a person', () => {
 
   it('given the owner alias but only an auditor role, then no access', () => {
     expect(readAccess(actor('volontari-milano-aperta', 'auditor'), person, [], now)).toBeNull();
-  });
-});
-
-describe('reading a person’s network card', () => {
-  const cardOnly = consent({ scope: 'network', organisations: [], shares: 'card' });
-  const other = actor('casa-della-carita', 'operator');
-
-  it('given a consent that shares the card only, then partners read the card and not the record', () => {
-    expect(readAccess(other, person, [cardOnly], now)).toBeNull();
-    expect(cardAccess(other, person, [cardOnly], now)).toEqual({ basis: 'consent', consentId: 'c1' });
-  });
-
-  it('given a consent that shares the record, then the card comes with it', () => {
-    expect(cardAccess(other, person, [consent()], now)).toEqual({ basis: 'consent', consentId: 'c1' });
-  });
-
-  it('given no active consent covering the partner, then no card', () => {
-    expect(cardAccess(other, person, [], now)).toBeNull();
-    expect(cardAccess(other, person, [{ ...cardOnly, revokedAt: now }], now)).toBeNull();
-    const named = consent({ organisations: ['partner-09'], shares: 'card' });
-    expect(cardAccess(other, person, [named], now)).toBeNull();
-  });
-
-  it('given a restricted person, then a card consent shows nothing to partners not named', () => {
-    expect(cardAccess(other, restricted, [cardOnly], now)).toBeNull();
-    expect(cardAccess(actor('partner-07', 'operator'), restricted, [], now)?.basis).toBe('restriction');
-  });
-
-  it('given the hub, the owner, the lead or an auditor, then as for the record', () => {
-    expect(cardAccess(actor('centro-sammartini', 'hub'), person, [], now)?.basis).toBe('hub');
-    expect(cardAccess(actor('volontari-milano-aperta', 'operator'), person, [], now)?.basis).toBe('owner');
-    expect(cardAccess(actor('cri-milano', 'lead'), person, [cardOnly], now)).toBeNull();
-    expect(cardAccess(actor('auditors', 'auditor'), person, [cardOnly], now)).toBeNull();
   });
 });
 

@@ -63,23 +63,6 @@ export function readAccess(
   return null;
 }
 
-/**
- * How the actor may read the person's network card (alias, age band, usual area), or null (404):
- * whoever reads the record, and partners the person agreed to show the card to. A restricted
- * person's card is no more visible than the record.
- */
-export function cardAccess(
-  actor: Actor,
-  person: Guarded,
-  consents: ConsentTerms[],
-  now: Date,
-): Access | null {
-  const record = readAccess(actor, person, consents, now);
-  if (record || person.restricted || !isPartnerStaff(actor)) return record;
-  const consent = consents.find((c) => isActive(c, now) && covers(c, actor.organisation));
-  return consent ? { basis: 'consent', consentId: consent.id } : null;
-}
-
 /** Only the owning organisation's staff change a record or its consents. */
 export function canWrite(actor: Actor, person: Pick<Guarded, 'ownerOrganisation'>): boolean {
   return isPartnerStaff(actor) && actor.organisation === person.ownerOrganisation;
