@@ -88,3 +88,21 @@ describe('people-0009: network cards', () => {
     ]);
   });
 });
+
+describe('people-0011: French spellings in the phonetic key', () => {
+  it('given records keyed before it, then their keys are those of the current rules', async () => {
+    await prepareDatabase(config, 'people-0010');
+    await owner.connect();
+    const person = aMatchPerson({ givenName: 'Redouane', familyName: 'Alaoui', nationality: 'MA' });
+    const id = await insertSealed(person);
+
+    await prepareDatabase(config);
+
+    const expected = matchColumnsOf(person).matchKeys;
+    // The pair of name sounds is the English spelling's too.
+    const english = matchColumnsOf({ ...person, givenName: 'Redwan', familyName: 'Alawi' }).matchKeys;
+    expect(expected.filter((k) => k.startsWith('p:') && english.includes(k))).not.toEqual([]);
+    const row = await owner.query('select match_keys from person where id = $1', [id]);
+    expect(row.rows[0].match_keys).toEqual(expected);
+  });
+});

@@ -136,6 +136,10 @@ export function aliasText(value: string): string {
 // Romanian, Maghreb and Egyptian Arabic (French and English transliterations), West African
 // (French spellings), Slavic names typed in Latin letters.
 const phoneticRules: Array<[RegExp, string]> = [
+  // French spellings: a mute final e (Hassane / Hassan, Amine / Amin, Diope / Diop), and "ou" before
+  // a vowel where English writes w (Redouane / Redwan, Oualid / Walid, Alaoui / Alawi).
+  [/([^aeiouyh])e$/, '$1'], // not after h: Gheorghe / Gheorghi, where the e is heard
+  [/ou(?=[aei])/g, 'w'],
   [/t[sz]$/, 't'], // Ionuț typed Ionutz / Ionuts
   [/tsch|tch|sch|sh|ch|sz|cz/g, 'x'],
   [/dzh|zh|rz|dj/g, 'j'],
