@@ -99,6 +99,27 @@ describe('consent report', () => {
     expect(report.body.withoutConsent.personIds).toEqual([ids.none]);
   });
 
+  it('a consent that shares only the network card counts as a consent, and its expiry as one', async () => {
+    const id = newId();
+    await people.call(users.owner, 'PUT', `/people/persons/${id}`, aPerson());
+    const given = await people.call(
+      users.owner,
+      'POST',
+      `/people/persons/${id}/consents`,
+      aConsent({ scope: 'network', organisations: [], shares: 'card', expiresAt: inDays(3) }),
+    );
+    expect(given.status).toBe(201);
+    const report = await people.call(
+      users.ownerCoordinator,
+      'GET',
+      '/people/reports/consents?expiringWithinDays=30',
+    );
+    expect(report.body.withoutConsent.personIds).not.toContain(id);
+    expect(report.body.expiring.items).toContainEqual(
+      expect.objectContaining({ personId: id, consentId: given.body.id }),
+    );
+  });
+
   it('a refusal never opens the record to anyone', async () => {
     expect((await people.call(users.other, 'GET', `/people/persons/${ids.refused}`)).status).toBe(404);
   });
