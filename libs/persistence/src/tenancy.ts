@@ -24,6 +24,11 @@ export function actorHasRole(role: string): string {
   return `'${role}' = any(string_to_array(current_setting('${rolesSetting}', true), ','))`;
 }
 
+/** SQL expression true when the current transaction's actor holds any of `roles`. */
+export function actorHasAnyRole(roles: string[]): string {
+  return `string_to_array(current_setting('${rolesSetting}', true), ',') && array[${roles.map((r) => `'${r}'`).join(',')}]`;
+}
+
 /**
  * MikroORM expands an array bound to `?` into a list of values (for `in (?)`); a PostgreSQL array
  * parameter (`?::text[]`, `= any(?::uuid[])`) must travel as one array literal instead.

@@ -1,8 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
-import { actorHasRole, ownerIs, rolesSetting } from '#persistence';
+import { actorHasAnyRole, actorHasRole, ownerIs } from '#persistence';
 import { appRole } from '../config.js';
 
-const partnerStaff = `string_to_array(current_setting('${rolesSetting}', true), ',') && array['operator','coordinator']`;
+const partnerStaff = actorHasAnyRole(['operator', 'coordinator']);
 
 /**
  * Street contacts: who a team met, where, and what it gave. Unlike outings they are about a person,

@@ -1,9 +1,9 @@
 import { Migration } from '@mikro-orm/migrations';
 import { messagingMigrationSql } from '#messaging';
-import { actorHasRole, ownerIs, rolesSetting, tenantSetting } from '#persistence';
+import { actorHasAnyRole, actorHasRole, ownerIs, tenantSetting } from '#persistence';
 import { appRole, relayRole } from '../config.js';
 
-const partnerStaff = `string_to_array(current_setting('${rolesSetting}', true), ',') && array['operator','coordinator']`;
+const partnerStaff = actorHasAnyRole(['operator', 'coordinator']);
 const activeConsentCovers = (consent: string) => `${consent}.revoked_at is null
   and ${consent}.given_at <= now()
   and (${consent}.expires_at is null or ${consent}.expires_at > now())

@@ -1,8 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
-import { ownerIs, rolesSetting } from '#persistence';
+import { actorHasAnyRole, ownerIs } from '#persistence';
 import { appRole } from '../config.js';
 
-const partnerStaff = `string_to_array(current_setting('${rolesSetting}', true), ',') && array['operator','coordinator']`;
+const partnerStaff = actorHasAnyRole(['operator', 'coordinator']);
 
 /**
  * A person may refuse consent (Clarity's "consent refused"): recorded as data so coordinators can

@@ -1,9 +1,9 @@
 import { Migration } from '@mikro-orm/migrations';
-import { actorHasRole, rolesSetting } from '#persistence';
+import { actorHasAnyRole, actorHasRole } from '#persistence';
 import { appRole } from '../config.js';
 import { matchingMigrationSql } from '../matching/matching.schema.js';
 
-const partnerStaff = `string_to_array(current_setting('${rolesSetting}', true), ',') && array['operator','coordinator']`;
+const partnerStaff = actorHasAnyRole(['operator', 'coordinator']);
 // Row-level security on `person` applies inside these subqueries: a link row shows only to whom
 // may see its record.
 const personVisible = (column: string) => `exists (select 1 from person p where p.id = ${column})`;

@@ -1,11 +1,11 @@
 import { Migration } from '@mikro-orm/migrations';
-import { actorHasRole, ownerIs, rolesSetting, tenantSetting } from '#persistence';
+import { actorHasAnyRole, actorHasRole, ownerIs, tenantSetting } from '#persistence';
 import { appRole } from '../config.js';
 import { cardAliasesOf } from '../persons/person.dto.js';
 import type { SealedData } from '../persons/person.entity.js';
 import type { PersonVault } from '../vault/person-vault.js';
 
-const partnerStaff = `string_to_array(current_setting('${rolesSetting}', true), ',') && array['operator','coordinator']`;
+const partnerStaff = actorHasAnyRole(['operator', 'coordinator']);
 const asker = `current_setting('${tenantSetting}', true)`;
 const owner = `(${ownerIs('p.owner_organisation')} and ${partnerStaff})`;
 const hub = actorHasRole('hub');

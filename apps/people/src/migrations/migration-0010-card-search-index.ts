@@ -1,8 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
-import { actorHasRole, ownerIs, rolesSetting, tenantSetting } from '#persistence';
+import { actorHasAnyRole, actorHasRole, ownerIs, tenantSetting } from '#persistence';
 import { appRole } from '../config.js';
 
-const partnerStaff = `string_to_array(current_setting('${rolesSetting}', true), ',') && array['operator','coordinator']`;
+const partnerStaff = actorHasAnyRole(['operator', 'coordinator']);
 const asker = `current_setting('${tenantSetting}', true)`;
 const owner = `(${ownerIs('p.owner_organisation')} and ${partnerStaff})`;
 const hub = actorHasRole('hub');
