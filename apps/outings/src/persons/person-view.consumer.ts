@@ -28,10 +28,7 @@ export class PersonViewConsumer implements OnApplicationBootstrap {
         'accanto.people.person-registered.v1': (event, em) =>
           this.persons.registerPerson(em, event.payload.personId, event.organisation),
         'accanto.people.consent-given.v1': (event, em) => this.persons.giveConsent(em, event.payload),
-        // A consent that shares only the network card lets no one see the person's contacts.
-        'accanto.people.consent-given.v2': async (event, em) => {
-          if (event.payload.shares === 'record') await this.persons.giveConsent(em, event.payload);
-        },
+        'accanto.people.consent-given.v2': (event, em) => this.persons.giveConsent(em, event.payload),
         'accanto.people.consent-revoked.v1': (event, em) =>
           this.persons.revokeConsent(em, event.payload.consentId, event.payload.personId),
         'accanto.people.person-linked.v1': (event, em) =>

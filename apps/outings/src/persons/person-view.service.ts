@@ -15,7 +15,10 @@ export class PersonViewService {
     await em.execute('select register_person_owner(?, ?)', [personId, organisation]);
   }
 
-  /** A consent to share the person's record shares their contacts with the same partners. */
+  /**
+   * A consent to share the person's record shares their contacts with the same partners. One that
+   * shares only the network card (v2's `shares`; v1 consents all shared the record) shares none.
+   */
   async giveConsent(
     em: EntityManager,
     consent: {
@@ -23,9 +26,11 @@ export class PersonViewService {
       personId: string;
       scope: string;
       organisations: string[];
+      shares?: 'record' | 'card';
       expiresAt: string | null;
     },
   ): Promise<void> {
+    if (consent.shares === 'card') return;
     await em.execute('select give_consent(?, ?, ?, ?::text[], ?)', [
       consent.consentId,
       consent.personId,
