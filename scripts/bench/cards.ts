@@ -2,12 +2,15 @@ import pg from 'pg';
 import { createMatchingDatabase, insertPersons } from './matching-pairs.js';
 import { generateMatchingData, seededRandom } from './matching-data.js';
 import { urlFor } from '#persistence';
+import { startInfrastructure } from '#testing';
 
 // How long a network card search takes among 100,000 persons (docs/adr/0016-network-cards.md), as
 // `people_app` for the hub and for a partner that sees its own and 40 % consented records; three in
 // ten persons carry aliases. Figures are printed, not saved.
 //   npm run bench:cards
-const db = await createMatchingDatabase('postgres://postgres@127.0.0.1:5432/postgres');
+// PostgreSQL from DATABASE_URL, else the local server, else an embedded one, as every bench.
+const infrastructure = await startInfrastructure();
+const db = await createMatchingDatabase(infrastructure.databaseUrl);
 const owner = new pg.Client({ connectionString: db.url });
 await owner.connect();
 const records = generateMatchingData({ seed: 7, records: 100_000 });
@@ -48,3 +51,4 @@ for (const [org, roles] of [
 await app.end();
 await owner.end();
 await db.drop();
+await infrastructure.stop();
