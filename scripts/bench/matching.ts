@@ -14,6 +14,7 @@ import {
   defaultMatchWeights,
   scoreCandidates,
 } from '../../apps/people/src/matching/match-score.js';
+import { visibilitySql } from '../../apps/people/src/persons/person.queries.js';
 import { urlFor } from '#persistence';
 import { startInfrastructure } from '#testing';
 import { generateMatchingData, organisations, seededRandom } from './matching-data.js';
@@ -150,14 +151,10 @@ async function measureQuality(
   }
 }
 
-// What a partner may see, as person.queries.ts says it: its own records and those an active consent
-// shares with it. Row-level security checks the same again underneath.
-const partnerVisibility = (organisation: string, now: Date) => ({
-  sql: `person.owner_organisation = ? or exists (select 1 from consent c where c.person_id = person.id
-      and c.shares = 'record' and c.revoked_at is null and c.given_at <= ?::timestamptz and (c.expires_at is null or c.expires_at > ?::timestamptz)
-      and (c.scope = 'network' or ? = any(c.organisations)))`,
-  params: [organisation, now, now, organisation],
-});
+// What a partner may see: the service's own predicate (person.queries.ts). Row-level security checks
+// the same again underneath.
+const partnerVisibility = (organisation: string, now: Date) =>
+  visibilitySql({ userId: 'matching-bench', organisation, roles: ['operator'] }, now);
 
 async function measureLatency(adminUrl: string, options: MatchingBenchOptions): Promise<LatencyFigures[]> {
   const database = await createMatchingDatabase(adminUrl);
