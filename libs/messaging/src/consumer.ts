@@ -12,7 +12,15 @@ import {
 } from '@nats-io/jetstream';
 import { headers, nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import {
+  context,
+  metrics,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Span,
+} from '@opentelemetry/api';
 import { parseEnvelope, subjectOf, type EventEnvelope, type EventSubject } from '#contracts';
 import { nativeQuery } from '#persistence';
 import type { MessagingLogger } from './relay.js';
@@ -54,6 +62,26 @@ type Delivery = { msg: JsMsg; event: EventEnvelope };
 
 const tracer = trace.getTracer('accanto-messaging');
 
+// OpenTelemetry's advice for durations in seconds; the SDK's default buckets are for milliseconds.
+const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+// Made per consumer, not per module: the metrics API has no proxy, so a meter taken before the SDK
+// registered its provider would stay a no-op.
+function consumerInstruments() {
+  const meter = metrics.getMeter('accanto-messaging');
+  return {
+    consumed: meter.createCounter('messaging.client.consumed.messages', {
+      description: 'Deliveries to a durable consumer, by how each ended (accanto.outcome).',
+      unit: '{message}',
+    }),
+    duration: meter.createHistogram('messaging.process.duration', {
+      description: 'From the start of handling a delivery to its ack, retry or park.',
+      unit: 's',
+      advice: { explicitBucketBoundaries: durationBuckets },
+    }),
+  };
+}
+
 /** A durable pull consumer: parse, tenant + forked EntityManager + span, inbox, handler, ack. */
 export async function startConsumer(options: ConsumerOptions): Promise<RunningConsumer> {
   const {
@@ -83,10 +111,33 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   });
   const messages = await (await js.consumers.get(stream, durable)).consume();
   let deadLettered = 0;
+  const instruments = consumerInstruments();
+
+  // Every delivery is counted once, when it ends. Attributes are a small, bounded set and carry nothing
+  // personal: the durable, the catalog subject, the error's class name; never the organisation, an id
+  // or an error message.
+  function count(
+    outcome: Outcome | 'retried' | 'parked',
+    event: EventEnvelope | null,
+    startedAt: number,
+    error?: unknown,
+  ): void {
+    const attributes: Attributes = {
+      'messaging.system': 'nats',
+      'messaging.operation.name': 'process',
+      'messaging.consumer.group.name': durable,
+      'accanto.outcome': outcome,
+    };
+    if (event) attributes['messaging.destination.name'] = natsSubject(subjectOf(event), namespace);
+    if (error !== undefined) attributes['error.type'] = error instanceof Error ? error.name : 'Error';
+    instruments.consumed.add(1, attributes);
+    instruments.duration.record((performance.now() - startedAt) / 1000, attributes);
+  }
 
   const retryDelay = (deliveries: number) => Math.min(retryDelayMs * 2 ** (deliveries - 1), 60_000);
 
-  async function park(msg: JsMsg, reason: string, event: EventEnvelope | null): Promise<void> {
+  /** True when parked; false when it could not be, and will be delivered again. */
+  async function park(msg: JsMsg, reason: string, event: EventEnvelope | null): Promise<boolean> {
     const eventId = event?.id ?? null;
     const h = headers();
     h.set('Accanto-Dead-Letter-Reason', oneLine(reason));
@@ -103,9 +154,11 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
       logger.warn(
         `parked ${eventId ?? `message ${msg.seq}`} after ${msg.info.deliveryCount} deliveries: ${reason}`,
       );
+      return true;
     } catch (error) {
       logger.error(`could not park ${eventId ?? msg.seq}: ${String(error)}`);
       msg.nak(retryDelay(msg.info.deliveryCount));
+      return false;
     }
   }
 
@@ -151,9 +204,11 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     );
   }
 
-  async function retryOrPark(msg: JsMsg, event: EventEnvelope, error: unknown): Promise<void> {
-    if (msg.info.deliveryCount >= maxDeliver) await park(msg, `handler failed: ${String(error)}`, event);
-    else msg.nak(retryDelay(msg.info.deliveryCount));
+  async function retryOrPark({ msg, event }: Delivery, error: unknown, startedAt: number): Promise<void> {
+    let outcome: 'retried' | 'parked' = 'retried';
+    if (msg.info.deliveryCount < maxDeliver) msg.nak(retryDelay(msg.info.deliveryCount));
+    else if (await park(msg, `handler failed: ${String(error)}`, event)) outcome = 'parked';
+    count(outcome, event, startedAt, error);
   }
 
   /**
@@ -165,6 +220,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   async function applyInOrder(deliveries: Delivery[]): Promise<void> {
     if (deliveries.length === 0) return;
     const spans: Span[] = [];
+    const started: number[] = [];
     const outcomes: Outcome[] = [];
     // The handler that threw, or -1 when the transaction failed as a whole (its commit).
     let failed = -1;
@@ -174,6 +230,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
           failed = index;
           const span = startSpan(msg, event);
           spans.push(span);
+          started.push(performance.now());
           // The handler runs inside the span, so its queries and any events it records join the trace.
           outcomes.push(await context.with(trace.setSpan(context.active(), span), () => applyIn(em, event)));
         }
@@ -190,17 +247,19 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
         span.end();
       });
       if (failed === -1) {
-        for (const { msg, event } of deliveries) await retryOrPark(msg, event, error);
+        for (const [index, delivery] of deliveries.entries())
+          await retryOrPark(delivery, error, started[index]);
         return;
       }
       await applyInOrder(deliveries.slice(0, failed));
-      await retryOrPark(deliveries[failed].msg, deliveries[failed].event, error);
+      await retryOrPark(deliveries[failed], error, started[failed]);
       return applyInOrder(deliveries.slice(failed + 1));
     }
-    deliveries.forEach(({ msg }, index) => {
+    deliveries.forEach(({ msg, event }, index) => {
       spans[index].setAttribute('accanto.outcome', outcomes[index]);
       spans[index].end();
       msg.ack();
+      count(outcomes[index], event, started[index]);
     });
   }
 
@@ -208,10 +267,16 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   async function parse(received: JsMsg[]): Promise<Delivery[]> {
     const deliveries: Delivery[] = [];
     for (const msg of received) {
+      const startedAt = performance.now();
       try {
         deliveries.push({ msg, event: parseEnvelope(msg.json()) });
       } catch (error) {
-        await park(msg, `unparseable: ${error instanceof Error ? error.message : String(error)}`, null);
+        const parked = await park(
+          msg,
+          `unparseable: ${error instanceof Error ? error.message : String(error)}`,
+          null,
+        );
+        count(parked ? 'parked' : 'retried', null, startedAt, error);
       }
     }
     return deliveries;

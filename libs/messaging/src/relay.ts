@@ -2,6 +2,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
+import {
+  metrics,
+  type Attributes,
+  type Counter,
+  type ObservableCallback,
+  type ObservableGauge,
+} from '@opentelemetry/api';
 import { subjectOf, type EventEnvelope } from '#contracts';
 import pg from 'pg';
 import { canonicalJson } from './chain.js';
@@ -60,6 +67,9 @@ type Row = {
 // One relay per service database: a session advisory lock held by the relay's connection.
 const lockKey = 0x61636361; // "acca"
 
+// The relay's metrics carry no event data: the service is the resource's `service.name`.
+const publishAttributes: Attributes = { 'messaging.system': 'nats', 'messaging.operation.name': 'publish' };
+
 const columns =
   'position, transaction_id::text as transaction_id, envelope, trace_context, previous_hash, hash';
 
@@ -77,6 +87,16 @@ export class Relay {
   private stopping = new AbortController();
   private wake: (() => void) | null = null;
   private woken = false;
+  /** When the oldest event read but not yet acknowledged by JetStream was recorded (ms since epoch). */
+  private oldestUnpublishedAt: number | null = null;
+  private readonly sent: Counter;
+  private readonly lag: ObservableGauge;
+  // Only the active relay reports: a standby one knows nothing of the log.
+  private readonly observeLag: ObservableCallback = (result) => {
+    if (this.status.state !== 'active') return;
+    const since = this.oldestUnpublishedAt;
+    result.observe(since === null ? 0 : Math.max(0, (Date.now() - since) / 1000));
+  };
   private status: RelayHealth = {
     state: 'stopped',
     published: 0,
@@ -97,6 +117,18 @@ export class Relay {
     };
     this.backoff = { initialMs: 100, maxMs: 10_000, ...backoff };
     this.js = jetstream(options.nats, { timeout: this.options.publishTimeoutMs });
+    // Per relay, not per module: the metrics API has no proxy, so a meter taken before the SDK
+    // registered its provider would stay a no-op.
+    const meter = metrics.getMeter('accanto-messaging');
+    this.sent = meter.createCounter('messaging.client.sent.messages', {
+      description: 'Events the relay published (JetStream acknowledged) or failed to publish (error.type).',
+      unit: '{message}',
+    });
+    this.lag = meter.createObservableGauge('accanto.relay.lag', {
+      description:
+        'Age of the oldest committed event not yet published, as of the last read; 0 when caught up.',
+      unit: 's',
+    });
   }
 
   health(): RelayHealth {
@@ -107,6 +139,7 @@ export class Relay {
   start(): void {
     if (this.running) return;
     this.stopping = new AbortController();
+    this.lag.addCallback(this.observeLag);
     this.running = this.run();
   }
 
@@ -116,6 +149,7 @@ export class Relay {
     this.signal();
     await this.running;
     this.running = null;
+    this.lag.removeCallback(this.observeLag);
   }
 
   private async run(): Promise<void> {
@@ -173,8 +207,16 @@ export class Relay {
           if (lost) break;
           throw error;
         }
+        if (rows.length > 0) this.oldestUnpublishedAt = Date.parse(rows[0].envelope.recordedAt);
         const { published, error } = await publishRows(this.js, rows, this.options.namespace);
+        // Left as it is after a full batch: more is waiting, and the next read sets it.
+        if (published < rows.length)
+          this.oldestUnpublishedAt = Date.parse(rows[published].envelope.recordedAt);
+        else if (rows.length < this.options.batchSize) this.oldestUnpublishedAt = null;
+        if (error)
+          this.sent.add(rows.length - published, { ...publishAttributes, 'error.type': errorType(error) });
         if (published > 0) {
+          this.sent.add(published, publishAttributes);
           const last = rows[published - 1];
           after = { transactionId: last.transaction_id, position: last.position };
           this.status.published += published;
@@ -253,6 +295,11 @@ async function readBatch(client: pg.Client, after: { position: string }, limit: 
     [after.position, limit],
   );
   return rows;
+}
+
+/** The error's class name: a bounded metric attribute, unlike its message. */
+function errorType(error: unknown): string {
+  return error instanceof Error ? error.name : 'Error';
 }
 
 /** Publishes rows in order and awaits every ack; reports how many from the start were acknowledged. */

@@ -133,18 +133,25 @@ describe('docker-compose.yml', () => {
     expect(read('deploy/keycloak/accanto-realm.json')).toContain('"realm"');
   });
 
-  it('sends traces from the apps to the collector, and from the collector to Jaeger', () => {
+  it('sends traces from the apps to the collector, and from the collector to Jaeger; serves metrics to scrape', () => {
     const collector = service('otel-collector');
     expect(collector.volumes).toContain('./deploy/otel/collector.yaml:/etc/otelcol/config.yaml:ro');
     expect(collector.environment?.TRACES_OTLP_ENDPOINT).toBe('jaeger:4317');
+    type Pipeline = { receivers: string[]; exporters: string[] };
     const config = parse(read('deploy/otel/collector.yaml')) as {
       receivers: { otlp: { protocols: { http: { endpoint: string } } } };
       exporters: Record<string, { endpoint: string }>;
-      service: { pipelines: { traces: { receivers: string[]; exporters: string[] } } };
+      service: { pipelines: { traces: Pipeline; metrics: Pipeline } };
     };
     expect(config.receivers.otlp.protocols.http.endpoint).toMatch(/:4318$/);
     const [exporter] = config.service.pipelines.traces.exporters;
     expect(config.exporters[exporter].endpoint).toBe('${env:TRACES_OTLP_ENDPOINT}');
+    expect(config.service.pipelines.metrics).toMatchObject({
+      receivers: ['otlp'],
+      exporters: ['prometheus'],
+    });
+    expect(config.exporters.prometheus.endpoint).toBe('0.0.0.0:8889');
+    expect(collector.ports).toContain('127.0.0.1:8889:8889');
     expect(service('people').environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector:4318');
   });
 

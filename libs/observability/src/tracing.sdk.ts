@@ -3,6 +3,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { RedactingSpanProcessor } from './span-redaction.processor.js';
@@ -17,6 +18,11 @@ export const instrumentedModules = ['http', 'https', 'pg', 'pg-pool'];
 export type TracingOptions = {
   /** Where finished spans go; without one, spans still exist (trace ids in logs, context propagation) but stay in-process. */
   exporter?: SpanExporter;
+  /**
+   * Collects and exports metrics (http, pg, undici and libs/messaging's instruments). Without one no
+   * meter provider is registered and every instrument stays a no-op.
+   */
+  metricReader?: MetricReader;
 };
 
 export type Tracing = { shutdown: () => Promise<void> };
@@ -38,7 +44,7 @@ function instrumentations() {
 }
 
 /** Starts the OpenTelemetry Node SDK: http, pg and undici instrumentations, W3C trace context. */
-export function startTracing({ exporter }: TracingOptions = {}): Tracing {
+export function startTracing({ exporter, metricReader }: TracingOptions = {}): Tracing {
   const spanProcessors: SpanProcessor[] = [new RedactingSpanProcessor()];
   if (exporter) spanProcessors.push(new BatchSpanProcessor({ exporter }));
   const sdk = new NodeSDK({
@@ -46,8 +52,8 @@ export function startTracing({ exporter }: TracingOptions = {}): Tracing {
     // Trace context only: baggage from partners' front ends is caller-controlled data we would
     // otherwise forward to every downstream service.
     textMapPropagator: new W3CTraceContextPropagator(),
-    // Traces only for now; without these the SDK defaults to OTLP metrics and logs exporters.
-    metricReaders: [],
+    // Explicit: left out, the SDK builds OTLP metric and log exporters from the environment, collector or not.
+    metricReaders: metricReader ? [metricReader] : [],
     logRecordProcessors: [],
     instrumentations: instrumentations(),
   });

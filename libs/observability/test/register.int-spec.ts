@@ -27,6 +27,9 @@ type ExportedSpan = {
   attributes: Record<string, unknown>;
 };
 
+/** One data point of an exported metric, with its resource's service name. */
+type ExportedPoint = { metric: string; service: string; attributes: Record<string, unknown> };
+
 type OtlpValue = { stringValue?: string; intValue?: number | string; boolValue?: boolean };
 type OtlpAttribute = { key: string; value: OtlpValue };
 type OtlpExport = {
@@ -34,6 +37,16 @@ type OtlpExport = {
     resource: { attributes: OtlpAttribute[] };
     scopeSpans: {
       spans: (Omit<ExportedSpan, 'attributes' | 'service'> & { attributes: OtlpAttribute[] })[];
+    }[];
+  }[];
+};
+
+type OtlpPoints = { dataPoints: { attributes?: OtlpAttribute[] }[] };
+type OtlpMetricExport = {
+  resourceMetrics: {
+    resource: { attributes: OtlpAttribute[] };
+    scopeMetrics: {
+      metrics: ({ name: string } & Partial<Record<'sum' | 'gauge' | 'histogram', OtlpPoints>>)[];
     }[];
   }[];
 };
@@ -48,15 +61,19 @@ function attributesOf(list: OtlpAttribute[]): Record<string, unknown> {
 async function startCollector(): Promise<{
   url: string;
   bodies: string[];
+  metricBodies: string[];
   spans: () => ExportedSpan[];
+  points: () => ExportedPoint[];
   server: Server;
 }> {
   const bodies: string[] = [];
+  const metricBodies: string[] = [];
   const server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
       if (request.url === '/v1/traces') bodies.push(body);
+      if (request.url === '/v1/metrics') metricBodies.push(body);
       response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -73,17 +90,39 @@ async function startCollector(): Promise<{
         ),
       ),
     );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bodies, spans, server };
+  const points = () =>
+    metricBodies.flatMap((body) =>
+      (JSON.parse(body) as OtlpMetricExport).resourceMetrics.flatMap(({ resource, scopeMetrics }) =>
+        scopeMetrics.flatMap(({ metrics }) =>
+          metrics.flatMap((metric) =>
+            (metric.sum ?? metric.gauge ?? metric.histogram)!.dataPoints.map((point) => ({
+              metric: metric.name,
+              service: String(attributesOf(resource.attributes)['service.name']),
+              attributes: attributesOf(point.attributes ?? []),
+            })),
+          ),
+        ),
+      ),
+    );
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    bodies,
+    metricBodies,
+    spans,
+    points,
+    server,
+  };
 }
 
 type Run = {
   stdout: string;
-  report: { recording: boolean; sigtermListeners: number };
+  report: { recording: boolean; metering: boolean; sigtermListeners: number };
   signal: string | null;
 };
 
-// Starts the fixture, waits for its report, sends SIGTERM (as an orchestrator does) and waits for the exit.
-async function runFixture(env: Record<string, string>): Promise<Run> {
+// Starts the fixture, waits for its report (and `until`, if given), sends SIGTERM (as an orchestrator
+// does) and waits for the exit.
+async function runFixture(env: Record<string, string>, until?: () => void): Promise<Run> {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_')),
   );
@@ -109,6 +148,7 @@ async function runFixture(env: Record<string, string>): Promise<Run> {
     },
     { timeoutMs: 30_000 },
   );
+  if (until) await eventually(until, { timeoutMs: 30_000 });
   child.kill('SIGTERM');
   return { stdout, report, signal: await exited };
 }
@@ -155,7 +195,7 @@ describe('register (node --import, before the app)', () => {
 
       expect(server?.attributes['url.query']).toBe('q=REDACTED&limit=REDACTED');
       expect(client?.attributes['url.full']).toMatch(/\/people\/persons\?q=REDACTED&limit=REDACTED$/);
-      expect(collector.bodies.join('')).not.toMatch(/Mario|Rossi/);
+      expect([...collector.bodies, ...collector.metricBodies].join('')).not.toMatch(/Mario|Rossi/);
       // Probes are not traced on the serving side (the fixture's own fetch of the probe is).
       const probeRequests = spans.filter((span) => String(span.attributes['url.path']).includes('/health/'));
       expect(probeRequests.map((span) => span.kind)).toEqual([3]);
@@ -180,6 +220,60 @@ describe('register (node --import, before the app)', () => {
     }
   });
 
+  it('exports request metrics by route pattern, without paths, query strings or SQL, flushed on SIGTERM', async () => {
+    const collector = await startCollector();
+    try {
+      const run = await runFixture({
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+        OTEL_SERVICE_NAME: 'people-fixture',
+      });
+      expect(run.report.metering).toBe(true);
+      const points = collector.points();
+      // One request served (the probe is not measured), named by its route pattern only.
+      expect(
+        points
+          .filter((point) => point.metric === 'http.server.request.duration')
+          .map((point) => point.attributes),
+      ).toEqual([
+        {
+          'http.request.method': 'GET',
+          'url.scheme': 'http',
+          'network.protocol.version': '1.1',
+          'http.route': '/people/persons',
+          'http.response.status_code': 200,
+        },
+      ]);
+      expect(points.map((point) => point.metric)).toEqual(
+        expect.arrayContaining(['http.client.request.duration', 'db.client.operation.duration']),
+      );
+      const keys = new Set(points.flatMap((point) => Object.keys(point.attributes)));
+      for (const key of ['url.full', 'url.path', 'url.query', 'db.query.text'])
+        expect(keys).not.toContain(key);
+      expect(points.every((point) => point.service === 'people-fixture')).toBe(true);
+    } finally {
+      collector.server.close();
+    }
+  });
+
+  it('exports metrics every OTEL_METRIC_EXPORT_INTERVAL, not only at shutdown; none with OTEL_METRICS_EXPORTER=none', async () => {
+    const collector = await startCollector();
+    try {
+      await runFixture(
+        { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_METRIC_EXPORT_INTERVAL: '100' },
+        () => expect(collector.metricBodies.length).toBeGreaterThan(0),
+      );
+      collector.metricBodies.length = 0;
+      const run = await runFixture({
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+        OTEL_METRICS_EXPORTER: 'none',
+      });
+      expect(run.report).toMatchObject({ recording: true, metering: false });
+      expect(collector.metricBodies).toEqual([]);
+    } finally {
+      collector.server.close();
+    }
+  });
+
   it("waits for Nest's shutdown hooks, so spans made while the app closes are exported too", async () => {
     const collector = await startCollector();
     try {
@@ -197,7 +291,8 @@ describe('register (node --import, before the app)', () => {
 
   it('without OTEL_EXPORTER_OTLP_ENDPOINT records spans in-process, so logs still carry trace ids', async () => {
     const run = await runFixture({});
-    expect(run.report.recording).toBe(true);
+    // Nothing to export metrics to: no meter provider, every instrument a no-op.
+    expect(run.report).toMatchObject({ recording: true, metering: false });
     expect(run.stdout).toMatch(
       /"route":"\/people\/persons".*"trace_id":"[0-9a-f]{32}"|"trace_id":"[0-9a-f]{32}".*"route":"\/people\/persons"/,
     );
@@ -208,9 +303,9 @@ describe('register (node --import, before the app)', () => {
     const collector = await startCollector();
     try {
       const run = await runFixture({ OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
-      expect(run.report).toMatchObject({ recording: false, sigtermListeners: 0 });
+      expect(run.report).toMatchObject({ recording: false, metering: false, sigtermListeners: 0 });
       expect(run.stdout).not.toContain('trace_id');
-      expect(collector.bodies).toEqual([]);
+      expect([...collector.bodies, ...collector.metricBodies]).toEqual([]);
       expect(run.signal).toBe('SIGTERM');
     } finally {
       collector.server.close();
