@@ -21,6 +21,12 @@ import {
 import { eventLatency, outboxBacklog } from './bench/event-latency.js';
 import { maxThroughput, openLoop, percentile, type Target } from './bench/load.js';
 import { snapshotBuild, startAppProcess } from './bench/app-process.js';
+import {
+  matchingBenchOptions,
+  matchingMarkdown,
+  runMatchingBench,
+  saveMatchingReport,
+} from './bench/matching.js';
 import { measureOutings } from './bench/outings.js';
 import { rawInsertRate } from './bench/registration.js';
 import { fixed, markdownTable, residentMemory, textTable, type Row } from './bench/report.js';
@@ -48,6 +54,9 @@ const eventRate = 100;
 const contactRate = 200;
 // BENCH_OUTINGS=off skips issue 4's measures of the outings app.
 const skipOutings = process.env.BENCH_OUTINGS === 'off';
+// BENCH_MATCHING=off skips issue 3's person matching (bench/matching/README.md), measured last, with
+// every app stopped: about 4 minutes.
+const skipMatching = process.env.BENCH_MATCHING === 'off';
 // 16 organisations, an operator and a coordinator each: 32 simulated users, one token each.
 const organisations = ['cri-milano', 'volontari-milano-aperta', 'casa-della-carita'].concat(
   Array.from({ length: 13 }, (_, i) => `partner-${String(i + 4).padStart(2, '0')}`),
@@ -477,6 +486,7 @@ async function runOutings(rows: Row[], idp: Awaited<ReturnType<typeof startDevId
   return { ...result, memory, relayMemory };
 }
 
+let completed = false;
 try {
   const rows: Row[] = [];
   const result = await run(rows);
@@ -519,8 +529,17 @@ try {
     console.log(
       `saved bench/results/${stamp}.{json,md}${relayOff || relayInApp || sameNames ? '' : ' and bench/results/latest.{json,md}'}`,
     );
+  completed = true;
 } finally {
   for (const step of cleanup.reverse())
     await step().catch((error: unknown) => console.error(`cleanup: ${String(error)}`));
-  await infrastructure.stop();
+  try {
+    if (completed && !skipMatching) {
+      const report = await runMatchingBench(matchingBenchOptions(adminUrl, quick));
+      console.log(matchingMarkdown(report));
+      if (!quick) await saveMatchingReport(report);
+    }
+  } finally {
+    await infrastructure.stop();
+  }
 }

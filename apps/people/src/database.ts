@@ -14,6 +14,7 @@ import { migrationPeople0008 } from './migrations/migration-0008-match-keys-for-
 import { migrationPeople0009 } from './migrations/migration-0009-network-cards.js';
 import { MigrationPeople0010 } from './migrations/migration-0010-card-search-index.js';
 import { migrationPeople0011 } from './migrations/migration-0011-french-spellings-in-match-keys.js';
+import { migrationPeople0012 } from './migrations/migration-0012-name-groups-in-match-keys.js';
 import { PersonVault } from './vault/person-vault.js';
 import { Person } from './persons/person.entity.js';
 
@@ -50,6 +51,7 @@ export function prepareDatabase(config: PeopleConfig, upTo?: string): Promise<vo
     { name: 'people-0009', class: migrationPeople0009(vault) },
     { name: 'people-0010', class: MigrationPeople0010 },
     { name: 'people-0011', class: migrationPeople0011(vault) },
+    { name: 'people-0012', class: migrationPeople0012(vault) },
   ];
   const last = upTo === undefined ? migrations.length : migrations.findIndex((m) => m.name === upTo) + 1;
   return migrateDatabase({

@@ -106,3 +106,21 @@ describe('people-0011: French spellings in the phonetic key', () => {
     expect(row.rows[0].match_keys).toEqual(expected);
   });
 });
+
+describe('people-0012: more known name groups, keyed by name', () => {
+  it('given a record keyed before it, then it shares a key with the full form of its short name', async () => {
+    await prepareDatabase(config, 'people-0011');
+    await owner.connect();
+    const person = aMatchPerson({ givenName: 'Mitică', familyName: 'Stoica', nationality: 'RO' });
+    const id = await insertSealed(person);
+
+    await prepareDatabase(config);
+
+    const row = await owner.query('select match_keys from person where id = $1', [id]);
+    expect(row.rows[0].match_keys).toEqual(matchColumnsOf(person).matchKeys);
+    const full = matchColumnsOf({ ...person, givenName: 'Dumitru' }).matchKeys;
+    expect(
+      row.rows[0].match_keys.filter((k: string) => k.includes('=dumitru') && full.includes(k)),
+    ).not.toEqual([]);
+  });
+});

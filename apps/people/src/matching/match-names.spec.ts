@@ -143,6 +143,29 @@ describe('similarity of name tokens', () => {
     expect(similarity('peppe', 'giuseppe')).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('given a short form of two names, then it matches both, and they stay apart', () => {
+    expect(similarity('toto', 'antonio')).toBeGreaterThanOrEqual(0.9);
+    expect(similarity('toto', 'salvatore')).toBeGreaterThanOrEqual(0.9);
+    expect(areEquivalentNames('antonio', 'salvatore')).toBe(false);
+  });
+
+  it('given short forms in the other languages of the street, then they match the name', () => {
+    for (const [short, name] of [
+      ['mitica', 'dumitru'],
+      ['hamada', 'mohamed'],
+      ['emeka', 'chukwuemeka'],
+      ['sasha', 'oleksandr'],
+      ['vova', 'volodymyr'],
+    ])
+      expect([short, name, similarity(short, name) >= 0.9]).toEqual([short, name, true]);
+  });
+
+  it('given a Senegambian family name in its French and English spellings, then they match', () => {
+    expect(similarity('diop', 'jobe')).toBeGreaterThanOrEqual(0.9);
+    expect(similarity('thiam', 'cham')).toBeGreaterThanOrEqual(0.9);
+    expect(similarity('diop', 'cham')).toBeLessThan(0.8);
+  });
+
   it('given the Arabic article written or not, then the names stay close', () => {
     expect(setSimilarity('El Amrani', 'Amrani')).toBeGreaterThan(0.9);
   });

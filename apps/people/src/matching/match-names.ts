@@ -211,26 +211,82 @@ const equivalentGroups = [
   ['bogdan', 'bohdan'],
   ['elena', 'olena', 'helena', 'jelena', 'yelena', 'helene'],
   ['ecaterina', 'ekaterina', 'katerina', 'caterina', 'kateryna', 'catherine'],
+  // Ukrainian and Russian forms of one name; Ukrainian writes h where Russian writes g.
+  ['vladimir', 'volodymyr', 'volodimir', 'wladimir', 'vladimiro'],
+  ['galina', 'halyna', 'galyna', 'halina'],
+  ['oleg', 'oleh'],
+  ['igor', 'ihor'],
+  ['grigori', 'grigoriy', 'hryhorii', 'hryhoriy', 'gregorio', 'grigore'],
+  ['aleksei', 'alexei', 'alexey', 'oleksii', 'oleksiy', 'alessio'],
+  ['cheikh', 'cheick', 'cheik', 'sheikh', 'shaikh', 'sheik', 'chekh'],
+  ['thierno', 'tierno', 'cerno', 'cherno'],
+  // Senegambian family names: the French spelling in Senegal, the English one in the Gambia.
+  ['diop', 'jobe', 'diope'],
+  ['thiam', 'cham'],
+  ['ndiaye', 'njie'],
+  ['gueye', 'gaye'],
+  ['mbaye', 'mbye'],
+  ['faye', 'fye'],
+  ['ceesay', 'sisay', 'cisse'],
+  ['toure', 'touray'],
+  ['jallow', 'diallo', 'jalloh'],
 ];
 // What friends call a person, well known to Italian operators: "Peppe" in one record, "Giuseppe" in another.
+// Also the common short forms in the other languages of the street (Romanian, Arabic, West African,
+// Ukrainian and Russian): a form can belong to two names (Totò is Antonio or Salvatore, Enzo is
+// Vincenzo or Lorenzo).
 const nicknameGroups = [
   ['giuseppe', 'peppe', 'beppe', 'pino', 'peppino'],
+  ['giuseppina', 'pina', 'giusi'],
   ['luigi', 'gigi', 'gino'],
   ['domenico', 'mimmo'],
-  ['salvatore', 'toto', 'turi'],
-  ['antonio', 'tonino', 'toni'],
-  ['giovanni', 'gianni', 'nanni'],
-  ['francesco', 'franco', 'checco'],
+  ['salvatore', 'toto', 'turi', 'salvo'],
+  ['antonio', 'tonino', 'toni', 'toto', 'nino'],
+  ['giovanni', 'gianni', 'nanni', 'vanni'],
+  ['francesco', 'franco', 'checco', 'ciccio'],
   ['vincenzo', 'enzo'],
+  ['lorenzo', 'enzo', 'renzo'],
   ['raffaele', 'lello'],
-  ['alexandru', 'sandu'],
-  ['mohamed', 'momo'],
-  ['abdelkader', 'kader'],
+  ['gennaro', 'rino'],
+  ['gaetano', 'tano'],
+  ['calogero', 'lillo'],
+  ['carmelo', 'melo'],
+  ['alexandru', 'sandu', 'alex'],
+  ['gheorghe', 'gica', 'ghita'],
+  ['dumitru', 'mitica', 'mitu'],
+  ['nicolae', 'nicu', 'nae'],
+  ['constantin', 'costel', 'costica', 'costi', 'dinu', 'titi'],
+  ['vasile', 'vasi', 'lica', 'sile'],
+  ['ion', 'ionel', 'ionica', 'nelu'],
+  ['mohamed', 'momo', 'hamada', 'mido', 'hamoudi', 'simo', 'moha'],
+  ['abdelkader', 'kader', 'kadir'],
+  ['noureddine', 'nouri'],
+  ['mamadou', 'madou'],
+  ['ibrahima', 'ibou'],
+  ['abdoulaye', 'laye'],
+  ['cheikh', 'cheikhou'],
+  ['chukwuemeka', 'emeka'],
+  ['babatunde', 'tunde'],
+  ['oluwaseun', 'seun'],
+  ['aleksandr', 'oleksandr', 'alexander', 'sasha', 'sashko', 'sanya', 'shura'],
+  ['dmitri', 'dmytro', 'dima'],
+  ['vladimir', 'volodymyr', 'volodya', 'vova'],
+  ['mikhail', 'mykhailo', 'misha'],
+  ['nikolai', 'mykola', 'kolya'],
+  ['ivan', 'vanya'],
+  ['sergei', 'serhiy', 'seryozha'],
+  ['yuri', 'yura'],
+  ['aleksei', 'oleksii', 'alyosha', 'lyosha'],
+  ['pavel', 'pavlo', 'pasha'],
+  ['ekaterina', 'kateryna', 'katya'],
+  ['tatiana', 'tetiana', 'tanya'],
+  ['natalia', 'nataliya', 'natasha'],
 ];
-const equivalents = new Map<string, Set<number>>();
-[...equivalentGroups, ...nicknameGroups].forEach((group, index) =>
-  group.forEach((name) => equivalents.set(name, (equivalents.get(name) ?? new Set()).add(index))),
-);
+// Each name → the groups it belongs to, a group named by its first name: a key that stays the same
+// when groups are added (a change of groups still needs the keys computed again: a migration).
+const equivalents = new Map<string, Set<string>>();
+for (const group of [...equivalentGroups, ...nicknameGroups])
+  for (const name of group) equivalents.set(name, (equivalents.get(name) ?? new Set()).add(group[0]));
 
 /** The groups of known equivalent names a token belongs to, as blocking keys can carry them. */
 export function equivalenceClassesOf(token: string): string[] {

@@ -1,3 +1,4 @@
+import { Migration } from '@mikro-orm/migrations';
 import type { SealedData } from '../persons/person.entity.js';
 import type { CandidateRow } from '../matching/match.queries.js';
 import { matchColumnsOf } from '../matching/matching.schema.js';
@@ -41,4 +42,13 @@ export async function rewriteMatchColumns(execute: Execute, vault: PersonVault):
     );
   }
   await execute(`alter table person force row level security`);
+}
+
+/** A migration that only computes the matching columns again: the rules that derive them changed. */
+export function recomputingMatchColumns(vault: PersonVault) {
+  return class extends Migration {
+    override async up(): Promise<void> {
+      await rewriteMatchColumns((sql, params) => this.execute(sql, params), vault);
+    }
+  };
 }
