@@ -324,6 +324,14 @@ async function run(rows: Row[]) {
       { measure: '    HTTP response -> message on NATS (relay)', figure: latency(events.responseToStream) },
       { measure: '    message on NATS -> handler (consumer)', figure: latency(events.streamToHandler) },
       {
+        measure: '      of which NATS -> the follower process',
+        figure: `${latency(events.streamToFollower)} (${events.streamToFollower.length} events)`,
+      },
+      {
+        measure: '      of which in the follower -> handler',
+        figure: latency(events.followerToHandler),
+      },
+      {
         measure: '    time a transaction with an xid was open',
         figure: `people db ${open.people} %, consumer db ${open.consumer} %, other databases ${open.elsewhere} %`,
       },

@@ -63,7 +63,14 @@ export async function outboxBacklog(
  * subject, in this process), and when the consumer's handler was entered (inside its transaction,
  * after the inbox insert, in the follower).
  */
-export type Handled = { key: string; at: number; wallClock: number; recordedAt: string };
+export type Handled = {
+  key: string;
+  at: number;
+  /** When the message reached the follower's process (a plain subscription there), if it did first. */
+  arrivedAt: number | null;
+  wallClock: number;
+  recordedAt: string;
+};
 
 /**
  * Another service's consumer (follower.ts) as a process of its own, on its own database with the
@@ -178,6 +185,12 @@ export async function eventLatency(options: {
     warmupResponseToHandler: completed(respondedInWarmup).map((e) => e.handler.at - e.response),
     responseToStream: done.map((e) => e.stream - e.response),
     streamToHandler: done.map((e) => e.handler.at - e.stream),
+    streamToFollower: done.flatMap((e) =>
+      e.handler.arrivedAt === null ? [] : [e.handler.arrivedAt - e.stream],
+    ),
+    followerToHandler: done.flatMap((e) =>
+      e.handler.arrivedAt === null ? [] : [e.handler.at - e.handler.arrivedAt],
+    ),
     // Wall clock, 1 ms resolution; recordedAt is set by EventLog.append inside the transaction, before commit.
     recordedAtToHandler: done.map((e) => e.handler.wallClock - Date.parse(e.handler.recordedAt)),
   };

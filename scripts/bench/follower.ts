@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { connect } from '@nats-io/transport-node';
-import { startConsumer, type EventHandlers } from '#messaging';
+import { natsSubject, startConsumer, type EventHandlers } from '#messaging';
 import type { EventSubject } from '#contracts';
 
 // Another service following events, as a process of its own (forked with an IPC channel by the
@@ -18,14 +18,24 @@ const orm = await MikroORM.init({
   discovery: { warnWhenNoEntities: false },
 });
 const nats = await connect({ servers: natsUrl });
+const now = () => performance.timeOrigin + performance.now();
+// When each message reached this process, through a plain subscription beside the consumer: what
+// separates NATS's delivery from the consumer's own work (its transaction, the inbox insert).
+const arrived = new Map<string, number>();
+nats.subscribe(natsSubject(subject, namespace), {
+  callback: (_error, msg) =>
+    void arrived.set(msg.json<{ subjects: Record<string, string> }>().subjects[key], now()),
+});
 const handlers = {
   [subject]: async (event: { subjects: Record<string, string>; recordedAt: string }) => {
     send({
       key: event.subjects[key],
-      at: performance.timeOrigin + performance.now(),
+      at: now(),
+      arrivedAt: arrived.get(event.subjects[key]) ?? null,
       wallClock: Date.now(),
       recordedAt: event.recordedAt,
     });
+    arrived.delete(event.subjects[key]);
   },
 } as EventHandlers;
 const consumer = await startConsumer({
