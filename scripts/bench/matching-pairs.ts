@@ -187,7 +187,12 @@ export function pairKind(a: GeneratedRecord, b: GeneratedRecord): PairKind {
   return full(a) && full(b) ? 'full names' : 'partial name';
 }
 
-function counts(truePairs: number, candidates: number, proposed: number, truePositives: number): PairCounts {
+export function counts(
+  truePairs: number,
+  candidates: number,
+  proposed: number,
+  truePositives: number,
+): PairCounts {
   return {
     truePairs,
     candidates,

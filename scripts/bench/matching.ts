@@ -20,6 +20,7 @@ import { startInfrastructure } from '#testing';
 import { generateMatchingData, organisations, seededRandom } from './matching-data.js';
 import {
   collectCandidatePairs,
+  counts,
   createMatchingDatabase,
   describePair,
   evaluatePairs,
@@ -285,17 +286,9 @@ async function measureLatency(adminUrl: string, options: MatchingBenchOptions): 
 function pooled(figures: QualityFigures[]): SeedFigures {
   const sum = (key: 'truePairs' | 'candidates' | 'proposed' | 'truePositives') =>
     figures.reduce((total, q) => total + q.overall[key], 0);
-  const [truePairs, proposed, truePositives] = [sum('truePairs'), sum('proposed'), sum('truePositives')];
   return {
     seeds: figures.map(({ seed, overall }) => ({ seed, overall })),
-    pooled: {
-      truePairs,
-      candidates: sum('candidates'),
-      proposed,
-      truePositives,
-      precision: proposed === 0 ? 1 : truePositives / proposed,
-      recall: truePairs === 0 ? 1 : truePositives / truePairs,
-    },
+    pooled: counts(sum('truePairs'), sum('candidates'), sum('proposed'), sum('truePositives')),
   };
 }
 
