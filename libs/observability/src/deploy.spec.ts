@@ -353,10 +353,26 @@ describe('deploy/k8s', () => {
     expect(envOf(containerOf('Deployment', 'keycloak')).KC_DB_USERNAME.value).toBe('keycloak_owner');
   });
 
-  it('imports the realm into Keycloak and routes the API and Keycloak through the ingress', () => {
-    const keycloak = containerOf('Deployment', 'keycloak');
-    expect(keycloak.args).toContain('--import-realm');
-    expect(keycloak.volumeMounts?.map((mount) => mount.mountPath)).toContain('/opt/keycloak/data/import');
+  it('provisions the realm without demo users and routes the API and Keycloak through the ingress', () => {
+    // Importing the file at start would create its demo users, with their development passwords.
+    expect(containerOf('Deployment', 'keycloak').args).toEqual(['start']);
+    const provision = containerOf('Job', 'keycloak-provision');
+    expect(provision.args).toEqual(['dist/scripts/keycloak-provision.js']);
+    expect(provision.args).not.toContain('--demo-users');
+    expect(envOf(provision).KEYCLOAK_URL.value).toBe('http://keycloak:8080');
+    const realmFile = envOf(provision).KEYCLOAK_REALM_FILE.value ?? '';
+    const mount = provision.volumeMounts?.find((candidate) =>
+      realmFile.startsWith(`${candidate.mountPath}/`),
+    );
+    const volume = find('Job', 'keycloak-provision').spec?.template?.spec.volumes?.find(
+      (candidate) => candidate.name === mount?.name,
+    );
+    expect(volume?.configMap?.name).toBe('keycloak-realm');
+    expect(realmFile.endsWith('/accanto-realm.json')).toBe(true);
+    // The variables the Job sets are the ones the script reads (the image builds scripts/ into dist/).
+    const script = read('scripts/keycloak-provision.ts');
+    for (const name of Object.keys(envOf(provision)).filter((n) => n.startsWith('KEYCLOAK_')))
+      expect(`${name} ${script.includes(name)}`).toBe(`${name} true`);
     const paths = find('Ingress', 'accanto').spec?.rules?.flatMap((rule) =>
       rule.http.paths.map((path) => `${rule.host}${path.path} -> ${path.backend.service.name}`),
     );
