@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startDevIdentityProvider } from '#dev-identity';
 import { createDatabase, dropDatabase, fetchToken, startInfrastructure, uniqueName } from '#testing';
@@ -82,11 +83,17 @@ try {
     .map((line) => Object.fromEntries([...line.matchAll(/(\S+)=(\S+)/g)].map((m) => [m[1], m[2]])));
   const requests = Number(rate) * (Number(seconds) + warmupSeconds);
   const sum = (key: string) => gcs.reduce((total, gc) => total + Number(gc[key] ?? 0), 0);
+  // A mark-compact's pause stops every request in flight, and those queued behind it wait too.
+  const pauses = (kind: (gc: Record<string, string>) => boolean) => {
+    const ms = gcs.filter(kind).map((gc) => Number(gc.pause));
+    return `${ms.length}, pauses ${ms.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, longest ${Math.max(0, ...ms).toFixed(1)} ms`;
+  };
+  if (process.env.GC_LOG) writeFileSync(process.env.GC_LOG, JSON.stringify(gcs, null, 1));
   console.log(
     [
       `${rate} req/s for ${seconds} s, flags "${flags}": p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms, ${run.failed} failed`,
       `per request: CPU ${(cpuMs / run.completed).toFixed(2)} ms in the app, ${(postgresMs / run.completed).toFixed(2)} ms in PostgreSQL; allocated ${(sum('allocated') / requests / 1024).toFixed(0)} KB, promoted ${(sum('promoted') / requests / 1024).toFixed(1)} KB`,
-      `scavenges ${gcs.filter((gc) => gc.gc === 's').length}, mark-compacts ${gcs.filter((gc) => gc.gc !== 's').length}`,
+      `scavenges ${pauses((gc) => gc.gc === 's')}; mark-compacts ${pauses((gc) => gc.gc !== 's')}`,
       `resident memory ${memory}`,
     ].join('\n'),
   );

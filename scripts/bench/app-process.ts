@@ -7,6 +7,14 @@ import { appNodeFlags, eventually, freePort } from '#testing';
 // dist/scripts/bench → the repository root.
 const repository = resolve(import.meta.dirname, '../../..');
 
+// The apps run on the Node that runs the bench. On another major its GC and memory differ (three runs
+// on Node 20 once stood in the README as Node 24's figures): refuse rather than measure the wrong one.
+const major = Number(process.versions.node.split('.')[0]);
+if (major !== 24)
+  throw new Error(
+    `the bench measures the apps on Node 24, not ${process.version}: source scripts/use-node24.sh`,
+  );
+
 /**
  * A private copy of the build this run started with. Others build into the shared dist/ while a
  * run lasts (every e2e run does), and the app starts a minute into the run: without the copy it
