@@ -11,21 +11,15 @@ import {
 } from '@nestjs/common';
 import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_ORGANISATION, TracingInterceptor } from '#observability';
 
 // Spans go to memory through the same SDK the apps use (tracer provider plus the AsyncLocalStorage
 // context manager), here without instrumentations: the interceptor is what is under test.
 const exporter = new InMemorySpanExporter();
-const sdk = new NodeSDK({
-  spanProcessors: [new SimpleSpanProcessor({ exporter })],
-  instrumentations: [],
-  metricReaders: [],
-  logRecordProcessors: [],
-  autoDetectResources: false,
-});
+const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
 
 // Stands in for the auth guard, which runs before interceptors and leaves the actor on the request.
 class ActorGuard implements CanActivate {
@@ -68,7 +62,8 @@ let app: NestFastifyApplication;
 let url: string;
 
 beforeAll(async () => {
-  sdk.start();
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(provider);
   app = await NestFactory.create<NestFastifyApplication>(TestModule, new FastifyAdapter(), { logger: false });
   app.useGlobalInterceptors(new TracingInterceptor());
   await app.listen(0, '127.0.0.1');
@@ -77,7 +72,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app.close();
-  await sdk.shutdown();
+  await provider.shutdown();
+  trace.disable();
+  context.disable();
 });
 
 beforeEach(() => exporter.reset());
