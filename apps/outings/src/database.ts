@@ -9,6 +9,7 @@ import { MigrationOutings0004 } from './migrations/migration-0004-counts.js';
 import { MigrationOutings0005 } from './migrations/migration-0005-restricted-persons.js';
 import { MigrationOutings0006 } from './migrations/migration-0006-contact-ids-taken.js';
 import { MigrationOutings0007 } from './migrations/migration-0007-person-visibility.js';
+import { MigrationOutings0008 } from './migrations/migration-0008-count-teams-and-breakdown.js';
 import { CountCampaign } from './counts/count.entity.js';
 import { Alert } from './alerts/alert.entity.js';
 import { Contact } from './contacts/contact.entity.js';
@@ -49,6 +50,7 @@ export function prepareDatabase(config: OutingsConfig): Promise<void> {
       { name: 'outings-0005', class: MigrationOutings0005 },
       { name: 'outings-0006', class: MigrationOutings0006 },
       { name: 'outings-0007', class: MigrationOutings0007 },
+      { name: 'outings-0008', class: MigrationOutings0008 },
     ],
     service: 'outings',
   });

@@ -5,6 +5,7 @@ import {
   anAlert,
   aPlan,
   aStart,
+  aTeam,
   aUnit,
   newId,
   startOutings,
@@ -47,6 +48,10 @@ describe('authorization per endpoint', () => {
       night: '2027-01-20',
       areas: ['duomo', 'cadorna', 'loreto'],
     });
+    // Each organisation's team is sent to the area it tallies below.
+    await outings.teamFor(users.ownerCoordinator, countId, ['duomo']);
+    await outings.teamFor(users.otherCoordinator, countId, ['cadorna']);
+    await outings.teamFor(users.lead, countId, ['loreto']);
     await outings.call(
       users.lead,
       'POST',
@@ -305,6 +310,29 @@ describe('authorization per endpoint', () => {
           },
         );
       },
+    },
+    {
+      name: 'PUT /outings/counts/{id}/teams/{teamId}',
+      expected: { owner: 201, other: 201, hub: 403, lead: 201, auditor: 403 },
+      send: async (actor) => {
+        const id = newId();
+        await outings.call(users.lead, 'PUT', `/outings/counts/${id}`, {
+          edition: `2032-summer-${actor}`,
+          night: '2032-07-10',
+          areas: ['bovisa'],
+        });
+        return outings.call(
+          coordinators[actor],
+          'PUT',
+          `/outings/counts/${id}/teams/${newId()}`,
+          aTeam(['bovisa']),
+        );
+      },
+    },
+    {
+      name: 'GET /outings/counts/{id}/teams',
+      expected: { owner: 200, other: 200, hub: 200, lead: 200, auditor: 200 },
+      send: (actor) => outings.call(operators[actor], 'GET', `/outings/counts/${countId}/teams`),
     },
     {
       name: 'PUT /outings/counts/{id}/tallies/{area}',

@@ -7,6 +7,7 @@ import {
   anAlert,
   aPlan,
   aStart,
+  aTeam as aTeamBody,
   aUnit,
   newId,
   startOutings,
@@ -29,6 +30,7 @@ describe('bad input', () => {
       `select (select count(*) from unit)::int as units, (select count(*) from outing)::int as outings,
               (select count(*) from contact)::int as contacts,
               (select count(*) from count_campaign)::int as counts, (select count(*) from count_tally)::int as tallies, (select count(*) from alert)::int as alerts,
+              (select count(*) from count_team)::int as teams, (select count(*) from count_team_area)::int as team_areas,
               (select coalesce(max(version), 0) from alert)::int as latest_alert_version,
               (select count(*) from event_log)::int as events,
               (select coalesce(max(version), 0) from outing)::int as latest_version`,
@@ -59,6 +61,7 @@ describe('bad input', () => {
       night: '2027-01-20',
       areas: ['duomo'],
     });
+    await outings.teamFor(users.ownerCoordinator, countId, ['duomo']);
     await outings.call(
       users.lead,
       'POST',
@@ -106,6 +109,13 @@ describe('bad input', () => {
       areas: ['duomo'],
       ...overrides,
     });
+  const aTeam = (overrides: Record<string, unknown>) => () =>
+    outings.call(
+      users.ownerCoordinator,
+      'PUT',
+      `/outings/counts/${countId}/teams/${newId()}`,
+      aTeamBody(['duomo'], overrides),
+    );
   const aTally = (area: string, body: unknown) => () =>
     outings.call(users.owner, 'PUT', `/outings/counts/${countId}/tallies/${area}`, body);
   const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
@@ -532,6 +542,42 @@ describe('bad input', () => {
       field: 'body.observed',
     },
     {
+      name: 'tally whose people by sex do not add up to those observed',
+      send: aTally('duomo', { observed: 3, interviewed: 1, sex: { men: 1, women: 1 } }),
+      status: 422,
+      field: 'body.sex',
+    },
+    {
+      name: 'tally with an age band that does not exist',
+      send: aTally('duomo', { observed: 3, interviewed: 1, ageBands: { '10-20': 3 } }),
+      status: 422,
+      field: 'body.ageBands',
+    },
+    {
+      name: 'tally with more bedded down than observed',
+      send: aTally('duomo', { observed: 3, interviewed: 1, beddedDown: 4 }),
+      status: 422,
+      field: 'body.beddedDown',
+    },
+    {
+      name: 'team of two volunteers',
+      send: aTeam({ volunteers: ['Giulia R.', 'Marco B.'] }),
+      status: 422,
+      field: 'body.volunteers',
+    },
+    {
+      name: 'team sent to an area outside the count',
+      send: aTeam({ areas: ['bovisa'] }),
+      status: 422,
+      field: 'body.areas.0',
+    },
+    {
+      name: 'team with an unknown field',
+      send: aTeam({ vehicle: 'van' }),
+      status: 422,
+      field: 'body',
+    },
+    {
       name: 'tally of an area outside the count',
       send: aTally('bovisa', { observed: 3, interviewed: 1 }),
       status: 422,
@@ -578,7 +624,7 @@ describe('bad input', () => {
   it('every operation answers a malformed id, body or query value with a 4xx problem, and nothing is stored or logged', async () => {
     const cases = await badInputCases(outings.url, 'outings');
     // Every operation that takes an id, a body or a bounded query value: the document, not a chosen few.
-    expect(new Set(cases.map((c) => c.operation)).size).toBe(27);
+    expect(new Set(cases.map((c) => c.operation)).size).toBe(29);
     const before = await counts();
     const outcomes = await sendBadInput(
       cases,

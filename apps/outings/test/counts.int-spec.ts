@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import { eventually } from '#testing';
-import { newId, owner, startOutings, users, type Outings } from './outings-app.js';
+import { aTeam, newId, owner, startOutings, users, type Outings } from './outings-app.js';
 
 // The point-in-time count (racCONTAMI): the lead body prepares and opens it, teams of partners tally
 // their areas, the lead locks it. Partners see results by Municipio with small cells hidden.
@@ -47,6 +48,8 @@ describe('point-in-time count', () => {
       'loreto',
       'bovisa',
     ]);
+    await outings.teamFor(users.ownerCoordinator, id, ['duomo', 'stazione-centrale', 'bovisa']);
+    await outings.teamFor(users.otherCoordinator, id, ['cadorna', 'loreto']);
     expect((await tally(users.owner, id, 'duomo', 12, 5)).status).toBe(409);
     const active = await status(id, 'active', etag);
     expect(active.body.status).toBe('active');
@@ -64,13 +67,14 @@ describe('point-in-time count', () => {
       { district: 2, observed: 32, interviewed: 10, suppressed: false },
       { district: 9, observed: 4, interviewed: 2, suppressed: false },
     ]);
-    expect(full.body.areas).toContainEqual({
-      area: 'cadorna',
-      district: 1,
-      organisation: 'casa-della-carita',
-      observed: 3,
-      interviewed: 1,
-    });
+    expect(full.body.areas).toContainEqual(
+      expect.objectContaining({
+        area: 'cadorna',
+        district: 1,
+        organisation: 'casa-della-carita',
+        observed: 3,
+      }),
+    );
 
     // Municipio 9 has four people: hidden, and Municipio 1 with it, or the total would tell.
     const partner = await outings.call(users.other, 'GET', `/outings/counts/${id}/results`);
@@ -109,8 +113,9 @@ describe('point-in-time count', () => {
     ).toBe('casa-della-carita');
   });
 
-  it('keeps an area to the team that counted it; that team corrects it with If-Match', async () => {
+  it('keeps an area to the team sent there; that team corrects its tally with If-Match', async () => {
     const { id, etag } = await prepare('2027-summer', ['duomo']);
+    await outings.teamFor(users.ownerCoordinator, id, ['duomo']);
     await status(id, 'active', etag);
     const first = await tally(users.owner, id, 'duomo', 7, 3);
     expect(first.status).toBe(201);
@@ -132,5 +137,170 @@ describe('point-in-time count', () => {
       areas: ['duomo'],
     });
     expect(again.status).toBe(409);
+  });
+
+  it('sends teams of at least three volunteers to areas, one team per area, names only to their own and the lead', async () => {
+    const { id, etag } = await prepare('2029-summer', ['duomo', 'cadorna', 'loreto', 'bovisa']);
+    const teamId = newId();
+    const formed = await outings.call(
+      users.ownerCoordinator,
+      'PUT',
+      `/outings/counts/${id}/teams/${teamId}`,
+      aTeam(['duomo', 'cadorna']),
+    );
+    expect(formed.status).toBe(201);
+    expect(formed.body).toMatchObject({
+      organisation: owner,
+      volunteerCount: 3,
+      areas: ['duomo', 'cadorna'],
+    });
+    // The same team again changes nothing; another organisation cannot take its areas.
+    const again = await outings.call(
+      users.ownerCoordinator,
+      'PUT',
+      `/outings/counts/${id}/teams/${teamId}`,
+      aTeam(['duomo', 'cadorna']),
+    );
+    expect(again.status).toBe(200);
+    const rival = await outings.call(
+      users.otherCoordinator,
+      'PUT',
+      `/outings/counts/${id}/teams/${newId()}`,
+      aTeam(['cadorna', 'loreto']),
+    );
+    expect(rival.status).toBe(409);
+    // Another organisation's team is not one to change.
+    expect(
+      (
+        await outings.call(
+          users.otherCoordinator,
+          'PUT',
+          `/outings/counts/${id}/teams/${teamId}`,
+          aTeam(['loreto']),
+        )
+      ).status,
+    ).toBe(404);
+    // A change needs If-Match, and gives the area it drops back.
+    const changed = aTeam(['duomo'], { volunteers: ['Giulia R.', 'Marco B.', 'Aisha K.', 'Luca T.'] });
+    const path = `/outings/counts/${id}/teams/${teamId}`;
+    expect((await outings.call(users.ownerCoordinator, 'PUT', path, changed)).status).toBe(428);
+    const updated = await outings.call(users.ownerCoordinator, 'PUT', path, changed, {
+      'if-match': formed.headers.get('etag')!,
+    });
+    expect(updated.body).toMatchObject({ version: 2, volunteerCount: 4, areas: ['duomo'] });
+    await outings.teamFor(users.otherCoordinator, id, ['cadorna', 'loreto']);
+
+    const seenBy = async (user: string) =>
+      (await outings.call(user, 'GET', `/outings/counts/${id}/teams`)).body.items.find(
+        (t: { id: string }) => t.id === teamId,
+      );
+    expect((await seenBy(users.owner)).volunteers).toHaveLength(4);
+    expect((await seenBy(users.lead)).volunteers).toHaveLength(4);
+    for (const user of [users.other, users.hub, users.auditor]) {
+      expect(await seenBy(user)).toMatchObject({ volunteers: null, volunteerCount: 4, areas: ['duomo'] });
+    }
+
+    // On the night an area is tallied by its team's organisation only; once counted it stays with it.
+    const active = await status(id, 'active', etag);
+    expect((await tally(users.other, id, 'duomo', 5, 2)).status).toBe(409);
+    expect((await tally(users.owner, id, 'duomo', 5, 2)).status).toBe(201);
+    const dropsCounted = await outings.call(users.ownerCoordinator, 'PUT', path, aTeam(['bovisa']), {
+      'if-match': updated.headers.get('etag')!,
+    });
+    expect(dropsCounted.status).toBe(409);
+    expect(dropsCounted.body.detail).toContain('duomo');
+    await status(id, 'locked', active.headers.get('etag')!);
+    const late = await outings.call(
+      users.ownerCoordinator,
+      'PUT',
+      path,
+      aTeam(['duomo'], { name: 'Altra' }),
+      {
+        'if-match': updated.headers.get('etag')!,
+      },
+    );
+    expect(late.status).toBe(409);
+  });
+
+  it('breaks each tally down by sex, age band and bedded down, and the results add them up, small cells hidden from partners', async () => {
+    const { id, etag } = await prepare('2030-winter', ['duomo', 'cadorna']);
+    await outings.teamFor(users.ownerCoordinator, id, ['duomo']);
+    await outings.teamFor(users.otherCoordinator, id, ['cadorna']);
+    await status(id, 'active', etag);
+    const duomo = await outings.call(users.owner, 'PUT', `/outings/counts/${id}/tallies/duomo`, {
+      observed: 20,
+      interviewed: 8,
+      sex: { men: 16, women: 3, other: 1 },
+      ageBands: { '25-34': 6, '35-44': 8, '45-54': 4, unknown: 2 },
+      beddedDown: 12,
+    });
+    expect(duomo.status).toBe(201);
+    expect(duomo.body).toMatchObject({
+      sex: { men: 16, women: 3, other: 1, unknown: 0 },
+      ageBands: { '0-17': 0, '25-34': 6, '35-44': 8, '45-54': 4, unknown: 2 },
+      beddedDown: 12,
+    });
+    // A tally without a breakdown: its people are of unknown sex and age, bedded down not recorded.
+    expect((await tally(users.other, id, 'cadorna', 10, 4)).status).toBe(201);
+
+    const full = (await outings.call(users.lead, 'GET', `/outings/counts/${id}/results`)).body;
+    expect(full.breakdown.sex).toEqual({ men: 16, women: 3, other: 1, unknown: 10 });
+    expect(full.breakdown.ageBands).toMatchObject({ '25-34': 6, '35-44': 8, '45-54': 4, unknown: 12 });
+    expect(full.breakdown.beddedDown).toEqual({ people: 12, areasNotRecorded: 1 });
+    expect(full.areas.find((a: { area: string }) => a.area === 'cadorna')).toMatchObject({
+      sex: { unknown: 10 },
+      beddedDown: null,
+    });
+    const partner = (await outings.call(users.other, 'GET', `/outings/counts/${id}/results`)).body;
+    // 3 women and 1 other are small: hidden, and nothing else needs to go with two hidden.
+    expect(partner.breakdown.sex).toEqual({ men: 16, women: null, other: null, unknown: 10 });
+    expect(partner.breakdown.beddedDown).toEqual({ people: 12, areasNotRecorded: 1 });
+    expect(partner.areas).toBeNull();
+  });
+
+  it('holds a count at the scale of racCONTAMI: 150 areas, 2,343 people', async () => {
+    // The City's 150 count areas, as its own migration would add them (the demo set has 19).
+    const areas = Array.from({ length: 150 }, (_, i) => `racc-${String(i + 1).padStart(3, '0')}`);
+    const owner = new pg.Client({ connectionString: outings.databaseUrl });
+    await owner.connect();
+    try {
+      await owner.query(
+        `insert into area (code, name, district, shape)
+         select code, 'Area ' || code, 1 + (n % 9), '{"type":"Polygon","coordinates":[]}'::jsonb
+           from unnest($1::text[]) with ordinality as a(code, n)`,
+        [areas],
+      );
+    } finally {
+      await owner.end();
+    }
+    const { id, etag } = await prepare('2031-winter', areas);
+    // Twenty teams each of the two partners, hosting the volunteers of the night.
+    for (let t = 0; t < 10; t++) {
+      const share = areas.slice(t * 15, t * 15 + 15);
+      await outings.teamFor(users.ownerCoordinator, id, share.slice(0, 8));
+      await outings.teamFor(users.otherCoordinator, id, share.slice(8));
+    }
+    const active = await status(id, 'active', etag);
+    // 2,343 people: 15 or 16 in each area, as the 2023-24 edition found them.
+    let expected = 0;
+    for (const [i, area] of areas.entries()) {
+      const observed = i < 93 ? 16 : 15;
+      expected += observed;
+      const user = i % 15 < 8 ? users.owner : users.other;
+      const sent = await outings.call(user, 'PUT', `/outings/counts/${id}/tallies/${area}`, {
+        observed,
+        interviewed: 5,
+        sex: { men: observed - 4, women: 4 },
+      });
+      expect(sent.status).toBe(201);
+    }
+    expect(expected).toBe(2343);
+    const results = (await outings.call(users.lead, 'GET', `/outings/counts/${id}/results`)).body;
+    expect(results.total).toEqual({ observed: 2343, interviewed: 750, areasCounted: 150 });
+    expect(results.breakdown.sex).toEqual({ men: 1743, women: 600, other: 0, unknown: 0 });
+    expect(results.areas).toHaveLength(150);
+    expect(results.districts.reduce((n: number, d: { observed: number }) => n + d.observed, 0)).toBe(2343);
+    const locked = await status(id, 'locked', active.headers.get('etag')!);
+    expect(locked.body.status).toBe('locked');
   });
 });

@@ -95,7 +95,16 @@ export async function startOutings() {
     }
   }
 
-  return { ...base, publishFromPeople, unitOf, plannedOuting, outingOut };
+  /** A team of the coordinator's (or lead's) organisation sent to `areas` of a count; returns its id. */
+  async function teamFor(organiser: string, countId: string, areas: string[]): Promise<string> {
+    const id = newId();
+    const formed = await call(organiser, 'PUT', `/outings/counts/${countId}/teams/${id}`, aTeam(areas));
+    if (formed.status !== 201)
+      throw new Error(`team not formed: ${formed.status} ${JSON.stringify(formed.body)}`);
+    return id;
+  }
+
+  return { ...base, publishFromPeople, unitOf, plannedOuting, outingOut, teamFor };
 }
 
 export type Outings = Awaited<ReturnType<typeof startOutings>>;
@@ -114,6 +123,10 @@ export const users = {
 export const owner = 'volontari-milano-aperta';
 
 export const newId = () => uuidv7();
+
+export function aTeam(areas: string[], overrides: Record<string, unknown> = {}) {
+  return { name: 'Squadra 12', volunteers: ['Giulia R.', 'Marco B.', 'Aisha K.'], areas, ...overrides };
+}
 
 export function aUnit(overrides: Record<string, unknown> = {}) {
   return {

@@ -142,6 +142,7 @@ describe('row-level security', () => {
       night: '2027-01-20',
       areas: ['duomo'],
     });
+    await outings.teamFor(users.ownerCoordinator, id, ['duomo']);
     await outings.call(
       users.lead,
       'POST',

@@ -11,6 +11,8 @@ import {
   statusInput,
   tallyInput,
   tallyParams,
+  teamInput,
+  teamParams,
   type CampaignInput,
   type CampaignView,
   type ListCampaignsQuery,
@@ -18,6 +20,8 @@ import {
   type StatusInput,
   type TallyInput,
   type TallyView,
+  type TeamInput,
+  type TeamView,
 } from './count.dto.js';
 import { CountService } from './count.service.js';
 
@@ -56,6 +60,32 @@ export class CountController {
     const campaign = await this.counts.changeStatus(actor, id, versionFromIfMatch(ifMatch), input);
     void reply.header('etag', etagOf(campaign.version));
     return campaign;
+  }
+
+  /** A team of the caller's organisation, sent to some of the count's areas; changes need If-Match. */
+  @Put(':id/teams/:teamId')
+  @Roles('coordinator', 'lead')
+  @Input({ params: teamParams, body: teamInput })
+  async putTeam(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Param('teamId') teamId: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Body() input: TeamInput,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TeamView> {
+    const expected = ifMatch === undefined ? undefined : versionFromIfMatch(ifMatch);
+    const { team, created } = await this.counts.putTeam(actor, id, teamId, expected, input);
+    void reply.status(created ? 201 : 200).header('etag', etagOf(team.version));
+    return team;
+  }
+
+  /** Who counts where tonight: the count's teams and their areas. */
+  @Get(':id/teams')
+  @Roles('operator', 'coordinator', 'hub', 'lead', 'auditor')
+  @Input({ params: campaignIdParams })
+  teams(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<{ items: TeamView[] }> {
+    return this.counts.teams(actor, id);
   }
 
   /** A team's tally for one area; corrections need If-Match. */

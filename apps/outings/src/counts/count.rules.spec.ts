@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { nextStatusAllowed, suppressSmallCells } from './count.rules.js';
+import { nextStatusAllowed, suppressSmallCategories, suppressSmallCells } from './count.rules.js';
 
 describe('a count’s status', () => {
   it('moves one step forward at a time, never back', () => {
@@ -27,5 +27,23 @@ describe('small-cell suppression', () => {
     const shown = suppressSmallCells([cell(1, 2), cell(2, 30), cell(3, 9), cell(4, 0)]);
     // then the next smallest non-empty district is hidden with it
     expect(shown.map((c) => c.observed)).toEqual([null, 30, null, 0]);
+  });
+});
+
+describe('small-cell suppression of a breakdown', () => {
+  it('hides small categories, and the next smallest when one alone would follow from the total', () => {
+    // given a count's people by sex, with 2 of another sex
+    const shown = suppressSmallCategories({ men: 180, women: 31, other: 2, unknown: 0 });
+    // then those 2 are hidden, and the women with them; the zero is shown
+    expect(shown).toEqual({ men: 180, women: null, other: null, unknown: 0 });
+  });
+
+  it('shows a breakdown with no small category as it is', () => {
+    expect(suppressSmallCategories({ men: 40, women: 12, other: 0, unknown: 5 })).toEqual({
+      men: 40,
+      women: 12,
+      other: 0,
+      unknown: 5,
+    });
   });
 });

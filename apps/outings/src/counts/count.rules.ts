@@ -18,21 +18,45 @@ export type ShownCell = {
 };
 
 /**
- * Small-cell suppression for partners: a cell of 1 to 4 people is hidden. When the total is shown
- * and only one cell is hidden, the total would give it away: the next smallest cell is hidden too.
- * Zero reveals nobody and is shown.
+ * The cells to hide from partners: those of 1 to 4 people. When the total is shown and only one cell
+ * is hidden, the total would give it away: the next smallest cell is hidden too. Zero reveals nobody
+ * and is shown.
  */
-export function suppressSmallCells(cells: Cell[]): ShownCell[] {
-  const hidden = new Set(cells.filter((c) => c.observed > 0 && c.observed < smallCell).map((c) => c.key));
+function hiddenKeys<K>(sizes: Array<{ key: K; people: number }>, order: (a: K, b: K) => number): Set<K> {
+  const hidden = new Set(sizes.filter((c) => c.people > 0 && c.people < smallCell).map((c) => c.key));
   if (hidden.size === 1) {
-    const next = cells
-      .filter((c) => !hidden.has(c.key) && c.observed > 0)
-      .sort((a, b) => a.observed - b.observed || a.key - b.key)[0];
+    const next = sizes
+      .filter((c) => !hidden.has(c.key) && c.people > 0)
+      .sort((a, b) => a.people - b.people || order(a.key, b.key))[0];
     if (next) hidden.add(next.key);
   }
+  return hidden;
+}
+
+/** Small-cell suppression of the results by Municipio, for partners. */
+export function suppressSmallCells(cells: Cell[]): ShownCell[] {
+  const hidden = hiddenKeys(
+    cells.map((c) => ({ key: c.key, people: c.observed })),
+    (a, b) => a - b,
+  );
   return cells.map((c) =>
     hidden.has(c.key)
       ? { key: c.key, observed: null, interviewed: null, suppressed: true }
       : { key: c.key, observed: c.observed, interviewed: c.interviewed, suppressed: false },
   );
+}
+
+/** The same suppression over one breakdown of the total (by sex, by age band), for partners. */
+export function suppressSmallCategories<K extends string>(
+  counts: Record<K, number>,
+): Record<K, number | null> {
+  const entries = Object.entries(counts) as Array<[K, number]>;
+  const hidden = hiddenKeys(
+    entries.map(([key, people]) => ({ key, people })),
+    (a, b) => entries.findIndex(([k]) => k === a) - entries.findIndex(([k]) => k === b),
+  );
+  return Object.fromEntries(entries.map(([key, people]) => [key, hidden.has(key) ? null : people])) as Record<
+    K,
+    number | null
+  >;
 }

@@ -8,7 +8,7 @@ import {
 } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import type { Actor } from '#contracts';
+import { ageBands, type Actor } from '#contracts';
 import {
   ConflictProblem,
   decodeCursor,
@@ -20,11 +20,13 @@ import {
   type Page,
 } from '#http';
 import { EventLog } from '#messaging';
-import { tenantSession } from '#persistence';
+import { arrayParameters, tenantSession } from '#persistence';
 import { canRead } from '../access.js';
 import { unknownAreas } from '../areas/area.queries.js';
 import {
+  sexes,
   toCampaignView,
+  type Breakdown,
   type CampaignInput,
   type CampaignView,
   type ListCampaignsQuery,
@@ -32,9 +34,11 @@ import {
   type StatusInput,
   type TallyInput,
   type TallyView,
+  type TeamInput,
+  type TeamView,
 } from './count.dto.js';
 import { CountCampaign } from './count.entity.js';
-import { nextStatusAllowed, suppressSmallCells } from './count.rules.js';
+import { nextStatusAllowed, smallCell, suppressSmallCategories, suppressSmallCells } from './count.rules.js';
 
 const cursorSchema = z.object({ id: z.uuid() }).strict();
 
@@ -44,9 +48,26 @@ type TallyRow = {
   organisation: string;
   observed: number;
   interviewed: number;
+  by_sex: Breakdown<(typeof sexes)[number]>;
+  by_age_band: Breakdown<(typeof ageBands)[number]>;
+  bedded_down: number | null;
   version: number;
   recorded_at: Date;
 };
+
+type TeamRow = {
+  id: string;
+  campaign_id: string;
+  organisation: string;
+  name: string;
+  volunteers: string[];
+  areas: string[];
+  version: number;
+  updated_at: Date;
+};
+
+/** A count's teams are formed before its night and while it runs, not once it is locked. */
+const teamsOpen = new Set(['pre-count', 'active']);
 
 /** Who reads every tally row; everyone else gets the results by Municipio, small cells hidden. */
 function readsTallies(actor: Actor): boolean {
@@ -162,8 +183,8 @@ export class CountService {
   }
 
   /**
-   * A team's tally for one area of an active count. The first one for an area is its organisation's;
-   * that organisation corrects it with If-Match until the count is locked.
+   * A team's tally for one area of an active count, recorded by the organisation whose team was sent
+   * there; that organisation corrects it with If-Match until the count is locked.
    */
   async recordTally(
     actor: Actor,
@@ -186,27 +207,42 @@ export class CountService {
           'select * from count_tally where campaign_id = ? and area = ?',
           [id, area],
         );
-        const same =
-          existing && existing.observed === input.observed && existing.interviewed === input.interviewed;
+        const same = existing && JSON.stringify(tallyFigures(existing)) === JSON.stringify(input);
         if (existing && existing.organisation === actor.organisation && same) {
           return { tally: tallyView(existing), created: false };
         }
         if (campaign.status !== 'active') throw new ConflictProblem(`The count is ${campaign.status}.`);
+        const [team] = await em.execute<Array<{ organisation: string }>>(
+          'select organisation from count_team_area where campaign_id = ? and area = ?',
+          [id, area],
+        );
+        if (team?.organisation !== actor.organisation) {
+          throw new ConflictProblem('No team of your organisation is sent to this area.');
+        }
+        const figures = [
+          input.observed,
+          input.interviewed,
+          JSON.stringify(input.sex),
+          JSON.stringify(input.ageBands),
+          input.beddedDown,
+        ];
         let row: TallyRow;
         if (!existing) {
           if (expectedVersion !== undefined) throw new NotFoundProblem('tally');
           [row] = await em.execute<TallyRow[]>(
-            `insert into count_tally (campaign_id, area, organisation, observed, interviewed, recorded_by, recorded_at)
-             values (?, ?, ?, ?, ?, ?, ?) returning *`,
-            [id, area, actor.organisation, input.observed, input.interviewed, actor.userId, now],
+            `insert into count_tally (campaign_id, area, organisation, observed, interviewed, by_sex, by_age_band,
+                                      bedded_down, recorded_by, recorded_at)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning *`,
+            [id, area, actor.organisation, ...figures, actor.userId, now],
           );
         } else {
           if (existing.organisation !== actor.organisation) throw anotherTeamsArea();
           if (expectedVersion === undefined) throw new PreconditionRequiredProblem();
           [row] = await em.execute<TallyRow[]>(
-            `update count_tally set observed = ?, interviewed = ?, version = version + 1, recorded_by = ?, recorded_at = ?
+            `update count_tally set observed = ?, interviewed = ?, by_sex = ?, by_age_band = ?, bedded_down = ?,
+                    version = version + 1, recorded_by = ?, recorded_at = ?
               where campaign_id = ? and area = ? and version = ? returning *`,
-            [input.observed, input.interviewed, actor.userId, now, id, area, expectedVersion],
+            [...figures, actor.userId, now, id, area, expectedVersion],
           );
           if (!row) throw new PreconditionFailedProblem();
         }
@@ -231,6 +267,106 @@ export class CountService {
       if (error instanceof UniqueConstraintViolationException) throw anotherTeamsArea();
       throw error;
     }
+  }
+
+  /**
+   * Forms a team of the caller's organisation for a count, or changes it with If-Match; the same team
+   * sent again changes nothing. Each area goes to one team, and an area already counted stays with
+   * the team that counted it.
+   */
+  async putTeam(
+    actor: Actor,
+    id: string,
+    teamId: string,
+    expectedVersion: number | undefined,
+    input: TeamInput,
+    now = new Date(),
+  ): Promise<{ team: TeamView; created: boolean }> {
+    try {
+      return await this.inTenant(actor, async (em) => {
+        const campaign = await em.findOne(CountCampaign, { id });
+        if (!campaign) throw new NotFoundProblem('count');
+        const outside = input.areas.flatMap((area, i) =>
+          campaign.areas.includes(area)
+            ? []
+            : [{ field: `body.areas.${i}`, rule: 'not_in_count', message: 'not an area of this count' }],
+        );
+        if (outside.length > 0) throw new ValidationProblem(outside);
+        const [existing] = await em.execute<TeamRow[]>('select * from count_team where id = ?', [teamId]);
+        // Another count's team, or another organisation's: not one this caller may change.
+        if (existing && (existing.campaign_id !== id || existing.organisation !== actor.organisation)) {
+          throw new NotFoundProblem('team');
+        }
+        const same =
+          existing &&
+          existing.name === input.name &&
+          existing.volunteers.join('\n') === input.volunteers.join('\n') &&
+          existing.areas.join() === input.areas.join();
+        if (same) return { team: teamView(actor, existing), created: false };
+        if (!teamsOpen.has(campaign.status)) throw new ConflictProblem(`The count is ${campaign.status}.`);
+        const [volunteers, areas] = arrayParameters([input.volunteers, input.areas]);
+        let row: TeamRow;
+        if (existing) {
+          if (expectedVersion === undefined) throw new PreconditionRequiredProblem();
+          const removed = existing.areas.filter((area) => !input.areas.includes(area));
+          if (removed.length > 0) {
+            const [counted] = await em.execute<Array<{ area: string }>>(
+              'select area from count_tally where campaign_id = ? and area = any(?::text[]) limit 1',
+              [id, arrayParameters([removed])[0]],
+            );
+            if (counted)
+              throw new ConflictProblem(`Area ${counted.area} is counted: it stays with this team.`);
+            await em.execute('delete from count_team_area where team_id = ? and area = any(?::text[])', [
+              teamId,
+              arrayParameters([removed])[0],
+            ]);
+          }
+          [row] = await em.execute<TeamRow[]>(
+            `update count_team set name = ?, volunteers = ?::text[], areas = ?::text[], version = version + 1,
+                    updated_at = ?
+              where id = ? and version = ? returning *`,
+            [input.name, volunteers, areas, now, teamId, expectedVersion],
+          );
+          if (!row) throw new PreconditionFailedProblem();
+        } else {
+          if (expectedVersion !== undefined) throw new NotFoundProblem('team');
+          [row] = await em.execute<TeamRow[]>(
+            `insert into count_team (id, campaign_id, organisation, name, volunteers, areas, created_by, created_at,
+                                     updated_at)
+             values (?, ?, ?, ?, ?::text[], ?::text[], ?, ?, ?) returning *`,
+            [teamId, id, actor.organisation, input.name, volunteers, areas, actor.userId, now, now],
+          );
+        }
+        const added = input.areas.filter((area) => !existing?.areas.includes(area));
+        if (added.length > 0) {
+          await em.execute(
+            `insert into count_team_area (campaign_id, area, team_id, organisation)
+             select ?, area, ?, ? from unnest(?::text[]) as area`,
+            [id, teamId, actor.organisation, arrayParameters([added])[0]],
+          );
+        }
+        return { team: teamView(actor, row), created: !existing };
+      });
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) {
+        throw new ConflictProblem('Another team is already sent to one of these areas.');
+      }
+      throw error;
+    }
+  }
+
+  /** Who counts where: every team of a count, for everyone who reads counts. */
+  async teams(actor: Actor, id: string): Promise<{ items: TeamView[] }> {
+    if (!canRead(actor)) throw new NotFoundProblem('count');
+    return this.inTenant(actor, async (em) => {
+      const campaign = await em.findOne(CountCampaign, { id });
+      if (!campaign) throw new NotFoundProblem('count');
+      const rows = await em.execute<TeamRow[]>(
+        'select * from count_team where campaign_id = ? order by organisation, name, id',
+        [id],
+      );
+      return { items: rows.map((row) => teamView(actor, row)) };
+    });
   }
 
   async get(actor: Actor, id: string): Promise<CampaignView> {
@@ -279,19 +415,36 @@ export class CountService {
       const full = readsTallies(actor);
       const areas = full
         ? await em.execute<NonNullable<ResultsView['areas']>>(
-            `select t.area, a.district, t.organisation, t.observed, t.interviewed
+            `select t.area, a.district, t.organisation, t.observed, t.interviewed,
+                    t.by_sex as "sex", t.by_age_band as "ageBands", t.bedded_down as "beddedDown"
                from count_tally t join area a on a.code = t.area
               where t.campaign_id = ? order by a.district, t.area`,
             [id],
           )
         : null;
       const shown = full ? cells.map((c) => ({ ...c, suppressed: false })) : suppressSmallCells(cells);
+      const breakdown = breakdownOf(
+        await em.execute<Array<{ dimension: string; category: string; people: string | null }>>(
+          'select * from count_breakdown(?)',
+          [id],
+        ),
+      );
       return {
         campaignId: id,
         edition: campaign.edition,
         night: campaign.night,
         status: campaign.status,
         total,
+        breakdown: full
+          ? breakdown
+          : {
+              sex: suppressSmallCategories(breakdown.sex),
+              ageBands: suppressSmallCategories(breakdown.ageBands),
+              beddedDown: {
+                ...breakdown.beddedDown,
+                people: isSmall(breakdown.beddedDown.people) ? null : breakdown.beddedDown.people,
+              },
+            },
         districts: shown.map(({ key, observed, interviewed, suppressed }) => ({
           district: key,
           observed,
@@ -313,9 +466,60 @@ function tallyView(row: TallyRow): TallyView {
     campaignId: row.campaign_id,
     area: row.area,
     organisation: row.organisation,
-    observed: row.observed,
-    interviewed: row.interviewed,
+    ...tallyFigures(row),
     version: row.version,
     recordedAt: new Date(row.recorded_at).toISOString(),
+  };
+}
+
+/** A stored tally's figures in the shape of its input, categories in the input's order. */
+function tallyFigures(row: TallyRow): TallyInput {
+  return {
+    observed: row.observed,
+    interviewed: row.interviewed,
+    sex: inOrder(sexes, row.by_sex),
+    ageBands: inOrder(ageBands, row.by_age_band),
+    beddedDown: row.bedded_down,
+  };
+}
+
+function inOrder<K extends string>(
+  categories: readonly K[],
+  counts: Partial<Record<K, number>>,
+): Breakdown<K> {
+  return Object.fromEntries(categories.map((c) => [c, counts[c] ?? 0])) as Breakdown<K>;
+}
+
+const isSmall = (people: number) => people > 0 && people < smallCell;
+
+function breakdownOf(rows: Array<{ dimension: string; category: string; people: string | null }>): {
+  sex: Breakdown<(typeof sexes)[number]>;
+  ageBands: Breakdown<(typeof ageBands)[number]>;
+  beddedDown: { people: number; areasNotRecorded: number };
+} {
+  const of = (dimension: string) =>
+    Object.fromEntries(
+      rows.filter((r) => r.dimension === dimension).map((r) => [r.category, Number(r.people ?? 0)]),
+    );
+  const beddedDown = of('bedded-down');
+  return {
+    sex: inOrder(sexes, of('sex')),
+    ageBands: inOrder(ageBands, of('age')),
+    beddedDown: { people: beddedDown.recorded ?? 0, areasNotRecorded: beddedDown['areas-not-recorded'] ?? 0 },
+  };
+}
+
+function teamView(actor: Actor, row: TeamRow): TeamView {
+  const namesShown = row.organisation === actor.organisation || actor.roles.includes('lead');
+  return {
+    id: row.id,
+    campaignId: row.campaign_id,
+    organisation: row.organisation,
+    name: row.name,
+    volunteers: namesShown ? row.volunteers : null,
+    volunteerCount: row.volunteers.length,
+    areas: row.areas,
+    version: row.version,
+    updatedAt: new Date(row.updated_at).toISOString(),
   };
 }
