@@ -31,8 +31,21 @@ export function appOrmOptions(config: OutingsConfig): Options {
   });
 }
 
-/** Provisions (development) and migrates the database as its owner, before the app starts. */
-export function prepareDatabase(config: OutingsConfig): Promise<void> {
+/**
+ * Provisions (development) and migrates the database as its owner, before the app starts; `upTo`
+ * stops after that migration (tests of a later one's data changes).
+ */
+export function prepareDatabase(config: OutingsConfig, upTo?: string): Promise<void> {
+  const migrations = [
+    { name: 'outings-0001', class: MigrationOutings0001 },
+    { name: 'outings-0002', class: MigrationOutings0002 },
+    { name: 'outings-0003', class: MigrationOutings0003 },
+    { name: 'outings-0004', class: MigrationOutings0004 },
+    { name: 'outings-0005', class: MigrationOutings0005 },
+    { name: 'outings-0006', class: MigrationOutings0006 },
+    { name: 'outings-0007', class: MigrationOutings0007 },
+    { name: 'outings-0008', class: MigrationOutings0008 },
+  ];
   return migrateDatabase({
     ownerUrl: config.database.ownerUrl,
     provision: config.database.provision
@@ -42,16 +55,8 @@ export function prepareDatabase(config: OutingsConfig): Promise<void> {
         ]
       : null,
     entities,
-    migrations: [
-      { name: 'outings-0001', class: MigrationOutings0001 },
-      { name: 'outings-0002', class: MigrationOutings0002 },
-      { name: 'outings-0003', class: MigrationOutings0003 },
-      { name: 'outings-0004', class: MigrationOutings0004 },
-      { name: 'outings-0005', class: MigrationOutings0005 },
-      { name: 'outings-0006', class: MigrationOutings0006 },
-      { name: 'outings-0007', class: MigrationOutings0007 },
-      { name: 'outings-0008', class: MigrationOutings0008 },
-    ],
+    migrations,
     service: 'outings',
+    upTo,
   });
 }

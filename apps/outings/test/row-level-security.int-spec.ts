@@ -171,6 +171,45 @@ describe('row-level security', () => {
       asTenant(tenant('casa-della-carita', 'coordinator'), `update count_campaign set status = 'archived'`),
     ).resolves.toMatchObject({ rowCount: 0 });
   });
+  it("a count's teams are formed and changed only by their own organisation's organisers, at the database too", async () => {
+    const countId = newId();
+    await outings.call(users.lead, 'PUT', `/outings/counts/${countId}`, {
+      edition: '2033-winter',
+      night: '2033-01-20',
+      areas: ['loreto'],
+    });
+    const teamId = await outings.teamFor(users.ownerCoordinator, countId, ['loreto']);
+    const insertTeam = (organisation: string) =>
+      `insert into count_team (id, campaign_id, organisation, name, volunteers, areas, created_by, created_at, updated_at)
+       values ('${newId()}', '${countId}', '${organisation}', 'x', '{a,b,c}', '{}', 'test', now(), now())`;
+    // Another organisation's coordinator cannot form a team in this one's name, nor an operator its own.
+    await expect(
+      asTenant(tenant('casa-della-carita', 'coordinator'), insertTeam('volontari-milano-aperta')),
+    ).rejects.toThrow(/row-level security/);
+    await expect(
+      asTenant(tenant('volontari-milano-aperta', 'operator'), insertTeam('volontari-milano-aperta')),
+    ).rejects.toThrow(/row-level security/);
+    // Nor change or take away another organisation's team and areas.
+    await expect(
+      asTenant(
+        tenant('casa-della-carita', 'coordinator'),
+        `update count_team set name = 'taken' where id = $1`,
+        [teamId],
+      ),
+    ).resolves.toMatchObject({ rowCount: 0 });
+    await expect(
+      asTenant(tenant('casa-della-carita', 'coordinator'), 'delete from count_team_area where team_id = $1', [
+        teamId,
+      ]),
+    ).resolves.toMatchObject({ rowCount: 0 });
+    // Who counts where is for every reader of the count.
+    const seen = await asTenant(
+      tenant('casa-della-carita', 'operator'),
+      'select area from count_team_area where team_id = $1',
+      [teamId],
+    );
+    expect(seen.rows).toEqual([{ area: 'loreto' }]);
+  });
   it('the hub reads no contact of a person at special risk at the database either, unless named', async () => {
     const out = await outings.outingOut(users.owner, users.ownerCoordinator);
     const personId = newId();

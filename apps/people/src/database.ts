@@ -53,7 +53,6 @@ export function prepareDatabase(config: PeopleConfig, upTo?: string): Promise<vo
     { name: 'people-0011', class: migrationPeople0011(vault) },
     { name: 'people-0012', class: migrationPeople0012(vault) },
   ];
-  const last = upTo === undefined ? migrations.length : migrations.findIndex((m) => m.name === upTo) + 1;
   return migrateDatabase({
     ownerUrl: config.database.ownerUrl,
     provision: config.database.provision
@@ -63,7 +62,8 @@ export function prepareDatabase(config: PeopleConfig, upTo?: string): Promise<vo
         ]
       : null,
     entities,
-    migrations: migrations.slice(0, last),
+    migrations,
     service: 'people',
+    upTo,
   });
 }

@@ -14,6 +14,8 @@ export type MigrateOptions = {
   migrations: MigrationObject[];
   /** Names the advisory lock that replicas starting together queue on. */
   service: string;
+  /** Stops after this migration: tests of what a later one does to data written before it. */
+  upTo?: string;
 };
 
 /** Provisions (development) and migrates an app's database as its owner, before the app starts. */
@@ -32,7 +34,10 @@ export async function migrateDatabase(options: MigrateOptions): Promise<void> {
       metadataProvider: ReflectMetadataProvider,
       extensions: [Migrator],
       migrations: {
-        migrationsList: options.migrations,
+        migrationsList:
+          options.upTo === undefined
+            ? options.migrations
+            : options.migrations.slice(0, options.migrations.findIndex((m) => m.name === options.upTo) + 1),
         transactional: true,
         silent: true,
         // Migrations are written by hand: no schema snapshot files next to them.
