@@ -10,6 +10,7 @@ import { MigrationOutings0005 } from './migrations/migration-0005-restricted-per
 import { MigrationOutings0006 } from './migrations/migration-0006-contact-ids-taken.js';
 import { MigrationOutings0007 } from './migrations/migration-0007-person-visibility.js';
 import { MigrationOutings0008 } from './migrations/migration-0008-count-teams-and-breakdown.js';
+import { MigrationOutings0009 } from './migrations/migration-0009-alert-outing.js';
 import { CountCampaign } from './counts/count.entity.js';
 import { Alert } from './alerts/alert.entity.js';
 import { Contact } from './contacts/contact.entity.js';
@@ -45,6 +46,7 @@ export function prepareDatabase(config: OutingsConfig, upTo?: string): Promise<v
     { name: 'outings-0006', class: MigrationOutings0006 },
     { name: 'outings-0007', class: MigrationOutings0007 },
     { name: 'outings-0008', class: MigrationOutings0008 },
+    { name: 'outings-0009', class: MigrationOutings0009 },
   ];
   return migrateDatabase({
     ownerUrl: config.database.ownerUrl,

@@ -125,4 +125,47 @@ describe('alerts', () => {
     // Another organisation cannot learn that the id is taken.
     expect((await outings.call(users.other, 'PUT', `/outings/alerts/${id}`, alert)).status).toBe(404);
   });
+
+  it('goes to one of the night’s outings: its unit and organisation with it; not to an outing that has ended', async () => {
+    const out = await outings.outingOut(users.other, users.otherCoordinator, 'casa-della-carita');
+    const { id, etag } = await receive(users.hub);
+    const assigned = await send(users.hub, id, 'assign', { outingId: out.id }, etag);
+    expect(assigned.status).toBe(200);
+    expect(assigned.body).toMatchObject({
+      status: 'assigned',
+      assignedOutingId: out.id,
+      assignedOrganisation: 'casa-della-carita',
+    });
+    const outing = await outings.call(users.other, 'GET', `/outings/outings/${out.id}`);
+    expect(assigned.body.assignedUnitId).toBe(outing.body.unitId);
+    // The same assignment again changes nothing.
+    const again = await send(users.hub, id, 'assign', { outingId: out.id }, assigned.headers.get('etag')!);
+    expect(again.body.version).toBe(assigned.body.version);
+
+    const cancelled = await outings.plannedOuting(users.owner, users.ownerCoordinator);
+    await outings.call(
+      users.owner,
+      'POST',
+      `/outings/outings/${cancelled.id}/cancel`,
+      { reason: 'weather' },
+      { 'if-match': cancelled.etag },
+    );
+    const refused = await send(
+      users.hub,
+      id,
+      'assign',
+      { outingId: cancelled.id },
+      assigned.headers.get('etag')!,
+    );
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors[0]).toMatchObject({ field: 'body.outingId' });
+    const both = await send(
+      users.hub,
+      id,
+      'assign',
+      { outingId: out.id, unitId: ownUnit },
+      assigned.headers.get('etag')!,
+    );
+    expect(both.status).toBe(422);
+  });
 });

@@ -37,7 +37,14 @@ export const alertInput = z
   .strict();
 export type AlertInput = z.output<typeof alertInput>;
 
-export const assignInput = z.object({ unitId: z.uuid() }).strict();
+/** A unit, or one of tonight's outings (its unit goes, with the team on board): one of the two. */
+export const assignInput = z
+  .object({ unitId: z.uuid().optional(), outingId: z.uuid().optional() })
+  .strict()
+  .refine((a) => (a.unitId === undefined) !== (a.outingId === undefined), {
+    path: ['unitId'],
+    message: 'give the unit or the outing, one of them',
+  });
 export type AssignInput = z.output<typeof assignInput>;
 
 export const closeInput = z.object({ outcome: z.enum(alertOutcomes), closedAt: instant }).strict();
@@ -70,6 +77,7 @@ export type AlertView = {
   description: string;
   status: string;
   assignedUnitId: string | null;
+  assignedOutingId: string | null;
   assignedOrganisation: string | null;
   assignedAt: string | null;
   outcome: string | null;
@@ -91,6 +99,7 @@ export function toAlertView(a: Alert): AlertView {
     description: a.description,
     status: a.status,
     assignedUnitId: a.assignedUnitId,
+    assignedOutingId: a.assignedOutingId,
     assignedOrganisation: a.assignedOrganisation,
     assignedAt: iso(a.assignedAt),
     outcome: a.outcome,

@@ -52,6 +52,10 @@ export class Alert {
   @Property({ type: 'uuid', nullable: true })
   assignedUnitId: string | null = null;
 
+  /** Set when the alert went to one of the night's outings rather than to a unit. */
+  @Property({ type: 'uuid', nullable: true })
+  assignedOutingId: string | null = null;
+
   @Property({ type: 'text', nullable: true })
   assignedOrganisation: string | null = null;
 

@@ -24,6 +24,7 @@ import { EventLog, type NewEvent } from '#messaging';
 import { tenantSession } from '#persistence';
 import { alertAccess, isDispatcher, isPartnerStaff } from '../access.js';
 import { unknownAreas } from '../areas/area.queries.js';
+import { Outing } from '../outings/outing.entity.js';
 import { shiftErrors } from '../outings/outing.rules.js';
 import { Unit } from '../units/unit.entity.js';
 import {
@@ -35,6 +36,9 @@ import {
   type ListAlertsQuery,
 } from './alert.dto.js';
 import { Alert } from './alert.entity.js';
+
+/** An alert goes to an outing that is still to come or out tonight, not to one that has ended. */
+const outingStillOut = new Set(['planned', 'under-way']);
 
 export type WrittenAlert = { alert: AlertView; created: boolean };
 
@@ -103,10 +107,17 @@ export class AlertService {
     }
   }
 
-  /** Sends a unit, of any partner, to an alert not yet closed; sending another replaces it. */
+  /**
+   * Sends a unit, of any partner, or one of the night's outings (planned or under way) to an alert
+   * not yet closed; sending another replaces it.
+   */
   assign(actor: Actor, id: string, expectedVersion: number, input: AssignInput, now = new Date()) {
     return this.change(actor, id, expectedVersion, now, {
-      replayed: (a) => a.status === 'assigned' && a.assignedUnitId === input.unitId,
+      replayed: (a) =>
+        a.status === 'assigned' &&
+        (input.outingId === undefined
+          ? a.assignedUnitId === input.unitId && a.assignedOutingId === null
+          : a.assignedOutingId === input.outingId),
       apply: async (em, alert, access) => {
         if (access === 'assigned') {
           throw new ProblemException(
@@ -116,7 +127,13 @@ export class AlertService {
             'Who takes the call, or the hub, assigns.',
           );
         }
-        const unit = await em.findOne(Unit, { id: input.unitId });
+        const outing = input.outingId === undefined ? null : await em.findOne(Outing, { id: input.outingId });
+        if (input.outingId !== undefined && (!outing || !outingStillOut.has(outing.status))) {
+          throw new ValidationProblem([
+            { field: 'body.outingId', rule: 'unknown_outing', message: 'not an outing planned or under way' },
+          ]);
+        }
+        const unit = await em.findOne(Unit, { id: outing?.unitId ?? input.unitId! });
         if (!unit || !unit.active) {
           throw new ValidationProblem([
             { field: 'body.unitId', rule: 'unknown_unit', message: 'not an active unit' },
@@ -125,6 +142,7 @@ export class AlertService {
         Object.assign(alert, {
           status: 'assigned',
           assignedUnitId: unit.id,
+          assignedOutingId: outing?.id ?? null,
           assignedOrganisation: unit.organisation,
           assignedAt: now,
         });
