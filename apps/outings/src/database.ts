@@ -11,6 +11,7 @@ import { MigrationOutings0006 } from './migrations/migration-0006-contact-ids-ta
 import { MigrationOutings0007 } from './migrations/migration-0007-person-visibility.js';
 import { MigrationOutings0008 } from './migrations/migration-0008-count-teams-and-breakdown.js';
 import { MigrationOutings0009 } from './migrations/migration-0009-alert-outing.js';
+import { MigrationOutings0010 } from './migrations/migration-0010-open-alerts-on-duty.js';
 import { CountCampaign } from './counts/count.entity.js';
 import { Alert } from './alerts/alert.entity.js';
 import { Contact } from './contacts/contact.entity.js';
@@ -47,6 +48,7 @@ export function prepareDatabase(config: OutingsConfig, upTo?: string): Promise<v
     { name: 'outings-0007', class: MigrationOutings0007 },
     { name: 'outings-0008', class: MigrationOutings0008 },
     { name: 'outings-0009', class: MigrationOutings0009 },
+    { name: 'outings-0010', class: MigrationOutings0010 },
   ];
   return migrateDatabase({
     ownerUrl: config.database.ownerUrl,

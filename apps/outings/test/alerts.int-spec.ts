@@ -168,4 +168,57 @@ describe('alerts', () => {
     );
     expect(both.status).toBe(422);
   });
+
+  it('shows the night’s open alerts, area by area, to partners on duty that night and to dispatchers, without what the caller said', async () => {
+    const night = '2026-11-25';
+    await outings.plannedOuting(users.owner, users.ownerCoordinator, {
+      plannedStart: '2026-11-25T21:00:00+01:00',
+      plannedEnd: '2026-11-26T01:00:00+01:00',
+      areasPlanned: ['duomo'],
+    });
+    const open = await receive(users.hub, { receivedAt: '2026-11-25T23:10:00+01:00' });
+    const elsewhere = await receive(users.hub, {
+      receivedAt: '2026-11-26T00:40:00+01:00',
+      place: { latitude: 45.48, longitude: 9.2, description: 'sotto il ponte' },
+    });
+    const closed = await receive(users.hub, { receivedAt: '2026-11-25T22:00:00+01:00' });
+    expect(
+      (
+        await send(
+          users.hub,
+          closed.id,
+          'close',
+          { outcome: 'not-found', closedAt: '2026-11-25T22:50:00+01:00' },
+          closed.etag,
+        )
+      ).status,
+    ).toBe(200);
+    // Another night's alert is not this night's.
+    await receive(users.hub, { receivedAt: '2026-11-24T23:00:00+01:00' });
+
+    const coverage = async (user: string) =>
+      (await outings.call(user, 'GET', `/outings/coverage?night=${night}`)).body;
+    for (const user of [users.owner, users.hub, users.lead]) {
+      const seen = await coverage(user);
+      expect(seen.onDuty).toBe(true);
+      const station = seen.areas.find((a: { code: string }) => a.code === 'stazione-centrale');
+      // No unit planned there tonight: the area shows for its alert alone.
+      expect(station).toMatchObject({
+        outings: [],
+        openAlerts: [{ id: open.id, urgency: 'urgent', status: 'open' }],
+      });
+      expect(seen.openAlertsElsewhere).toEqual([expect.objectContaining({ id: elsewhere.id })]);
+      expect(JSON.stringify(seen)).not.toContain(closed.id);
+      expect(JSON.stringify(seen)).not.toContain('non risponde');
+      expect(JSON.stringify(seen)).not.toContain('Duca');
+    }
+    // Off duty that night, or an auditor: the outings, no alert.
+    for (const user of [users.other, users.auditor]) {
+      const seen = await coverage(user);
+      expect(seen.onDuty).toBe(false);
+      expect(seen.openAlertsElsewhere).toEqual([]);
+      expect(seen.areas.flatMap((a: { openAlerts: unknown[] }) => a.openAlerts)).toEqual([]);
+      expect(seen.areas.map((a: { code: string }) => a.code)).toContain('duomo');
+    }
+  });
 });

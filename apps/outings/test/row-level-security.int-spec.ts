@@ -210,6 +210,34 @@ describe('row-level security', () => {
     );
     expect(seen.rows).toEqual([{ area: 'loreto' }]);
   });
+  it('the night’s open alerts go, at the database too, only to dispatchers and organisations out that night', async () => {
+    const alertId = newId();
+    await outings.call(users.hub, 'PUT', `/outings/alerts/${alertId}`, {
+      ...anAlert(),
+      receivedAt: '2026-11-27T23:00:00+01:00',
+    });
+    const seenBy = async (organisation: string, roles: string) =>
+      (await asTenant(tenant(organisation, roles), 'select id from open_alerts_on_duty($1)', ['2026-11-27']))
+        .rows;
+    expect(await seenBy('centro-sammartini', 'hub')).toEqual([{ id: alertId }]);
+    expect(await seenBy('casa-della-carita', 'operator')).toEqual([]);
+    expect(await seenBy('auditors', 'auditor')).toEqual([]);
+    await outings.plannedOuting(users.other, users.otherCoordinator, {
+      plannedStart: '2026-11-27T21:00:00+01:00',
+      plannedEnd: '2026-11-28T01:00:00+01:00',
+      team: [{ memberId: newId(), organisation: 'casa-della-carita', volunteer: true }],
+    });
+    expect(await seenBy('casa-della-carita', 'operator')).toEqual([{ id: alertId }]);
+    // The function gives no more than where, how urgent and since when: never what the caller said.
+    const columns = await asTenant(
+      tenant('centro-sammartini', 'hub'),
+      'select * from open_alerts_on_duty($1)',
+      ['2026-11-27'],
+    );
+    expect(Object.keys(columns.rows[0]).sort()).toEqual(
+      ['area', 'assigned_organisation', 'id', 'received_at', 'status', 'urgency'].sort(),
+    );
+  });
   it('the hub reads no contact of a person at special risk at the database either, unless named', async () => {
     const out = await outings.outingOut(users.owner, users.ownerCoordinator);
     const personId = newId();

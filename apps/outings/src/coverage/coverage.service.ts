@@ -2,17 +2,22 @@ import { Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Actor } from '#contracts';
 import { tenantSession } from '#persistence';
-import { canRead } from '../access.js';
-import type { CoverageView } from './coverage.dto.js';
+import { canRead, isDispatcher, isPartnerStaff } from '../access.js';
+import type { CoverageView, OpenAlert } from './coverage.dto.js';
 
-/** Coordination across partners: which areas have a unit on a night, and whose. */
+type Area = CoverageView['areas'][number];
+
+/** Coordination across partners: which areas have a unit on a night, whose, and where help is awaited. */
 @Injectable()
 export class CoverageService {
   constructor(private readonly orm: MikroORM) {}
 
-  /** Who is where on a night: each area with the outings that planned or covered it. */
+  /**
+   * Who is where on a night: each area with the outings that planned or covered it and, for those on
+   * duty that night, the alerts still open there (the database function decides who is on duty).
+   */
   async onNight(actor: Actor, night: string): Promise<CoverageView> {
-    if (!canRead(actor)) return { night, areas: [] };
+    if (!canRead(actor)) return { night, onDuty: false, areas: [], openAlertsElsewhere: [] };
     return this.orm.em.fork({ session: tenantSession(actor) }).transactional(async (em) => {
       const rows = await em.execute<
         Array<{
@@ -33,14 +38,38 @@ export class CoverageService {
           order by a.district, a.code, o.id`,
         [night],
       );
-      const areas: CoverageView['areas'] = [];
-      for (const row of rows) {
-        let area = areas.at(-1);
-        if (area?.code !== row.code) {
-          area = { code: row.code, name: row.name, district: row.district, outings: [] };
-          areas.push(area);
+      const onDuty =
+        isDispatcher(actor) ||
+        (isPartnerStaff(actor) && rows.some((row) => row.organisation === actor.organisation));
+      const alerts = onDuty
+        ? await em.execute<
+            Array<{
+              id: string;
+              area: string | null;
+              name: string | null;
+              district: number | null;
+              urgency: string;
+              received_at: Date;
+              status: string;
+              assigned_organisation: string | null;
+            }>
+          >(
+            `select o.*, a.name, a.district from open_alerts_on_duty(?::date) o left join area a on a.code = o.area`,
+            [night],
+          )
+        : [];
+
+      const areas = new Map<string, Area>();
+      const areaOf = (code: string, name: string, district: number) => {
+        let area = areas.get(code);
+        if (!area) {
+          area = { code, name, district, outings: [], openAlerts: [] };
+          areas.set(code, area);
         }
-        area.outings.push({
+        return area;
+      };
+      for (const row of rows) {
+        areaOf(row.code, row.name, row.district).outings.push({
           id: row.id,
           organisation: row.organisation,
           unitId: row.unit_id,
@@ -48,7 +77,23 @@ export class CoverageService {
           covered: row.covered,
         });
       }
-      return { night, areas };
+      const openAlertsElsewhere: OpenAlert[] = [];
+      for (const alert of alerts) {
+        const view: OpenAlert = {
+          id: alert.id,
+          urgency: alert.urgency,
+          receivedAt: new Date(alert.received_at).toISOString(),
+          status: alert.status,
+          assignedOrganisation: alert.assigned_organisation,
+        };
+        if (alert.area === null) openAlertsElsewhere.push(view);
+        else areaOf(alert.area, alert.name!, alert.district!).openAlerts.push(view);
+      }
+      // An area with an alert and no unit planned is what coordination most needs to see.
+      const ordered = [...areas.values()].sort(
+        (a, b) => a.district - b.district || a.code.localeCompare(b.code),
+      );
+      return { night, onDuty, areas: ordered, openAlertsElsewhere };
     });
   }
 }
