@@ -274,7 +274,7 @@ describe('point-in-time count', () => {
       await owner.end();
     }
     const { id, etag } = await prepare('2031-winter', areas);
-    // Twenty teams each of the two partners, hosting the volunteers of the night.
+    // Ten teams of each of the two partners, hosting the volunteers of the night.
     for (let t = 0; t < 10; t++) {
       const share = areas.slice(t * 15, t * 15 + 15);
       await outings.teamFor(users.ownerCoordinator, id, share.slice(0, 8));
