@@ -413,14 +413,17 @@ export class CountService {
         areasCounted: districts.reduce((sum, d) => sum + Number(d.areas), 0),
       };
       const full = readsTallies(actor);
+      // Every category in each area, also for tallies from before the breakdown ({ unknown: n }).
       const areas = full
-        ? await em.execute<NonNullable<ResultsView['areas']>>(
-            `select t.area, a.district, t.organisation, t.observed, t.interviewed,
+        ? (
+            await em.execute<NonNullable<ResultsView['areas']>>(
+              `select t.area, a.district, t.organisation, t.observed, t.interviewed,
                     t.by_sex as "sex", t.by_age_band as "ageBands", t.bedded_down as "beddedDown"
                from count_tally t join area a on a.code = t.area
               where t.campaign_id = ? order by a.district, t.area`,
-            [id],
-          )
+              [id],
+            )
+          ).map((a) => ({ ...a, sex: inOrder(sexes, a.sex), ageBands: inOrder(ageBands, a.ageBands) }))
         : null;
       const shown = full ? cells.map((c) => ({ ...c, suppressed: false })) : suppressSmallCells(cells);
       const breakdown = breakdownOf(
