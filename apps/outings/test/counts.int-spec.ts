@@ -251,6 +251,23 @@ describe('point-in-time count', () => {
       sex: { unknown: 10 },
       beddedDown: null,
     });
+    // A tally from before the breakdown holds only its unknown people; results still show every category.
+    const owner = new pg.Client({ connectionString: outings.databaseUrl });
+    await owner.connect();
+    try {
+      await owner.query(
+        `update count_tally set by_sex = '{"unknown": 10}', by_age_band = '{"unknown": 10}'
+          where campaign_id = $1 and area = 'cadorna'`,
+        [id],
+      );
+    } finally {
+      await owner.end();
+    }
+    const older = (await outings.call(users.lead, 'GET', `/outings/counts/${id}/results`)).body;
+    expect(older.areas.find((a: { area: string }) => a.area === 'cadorna')).toMatchObject({
+      sex: { men: 0, women: 0, other: 0, unknown: 10 },
+      ageBands: { '0-17': 0, '65+': 0, unknown: 10 },
+    });
     const partner = (await outings.call(users.other, 'GET', `/outings/counts/${id}/results`)).body;
     // 3 women and 1 other are small: hidden, and nothing else needs to go with two hidden.
     expect(partner.breakdown.sex).toEqual({ men: 16, women: null, other: null, unknown: 10 });
