@@ -25,15 +25,24 @@ export type Breakdown<K extends string> = Record<K, number>;
 
 const people = z.number().int().min(0).max(10_000);
 
-/** Every category, those not given as 0; none given at all: every person is of unknown category. */
+export type Sex = (typeof sexes)[number];
+export type AgeBand = (typeof ageBands)[number];
+
+/** Every category in the given order, those missing as 0. */
+export function everyCategory<K extends string>(
+  categories: readonly K[],
+  counts: Partial<Record<K, number>>,
+): Breakdown<K> {
+  return Object.fromEntries(categories.map((c) => [c, counts[c] ?? 0])) as Breakdown<K>;
+}
+
+/** A breakdown as given; none given at all: every person is of unknown category. */
 function fullBreakdown<K extends string>(
   categories: readonly K[],
   given: Partial<Record<K, number>> | undefined,
   observed: number,
 ): Breakdown<K> {
-  const counted = Object.fromEntries(categories.map((c) => [c, given?.[c] ?? 0])) as Breakdown<K>;
-  if (!given) counted['unknown' as K] = observed;
-  return counted;
+  return everyCategory(categories, given ?? ({ unknown: observed } as Partial<Record<K, number>>));
 }
 
 const sum = (counts: Partial<Record<string, number>> | undefined) =>
@@ -149,17 +158,14 @@ export type TallyView = {
   organisation: string;
   observed: number;
   interviewed: number;
-  sex: Breakdown<(typeof sexes)[number]>;
-  ageBands: Breakdown<(typeof ageBands)[number]>;
+  sex: Breakdown<Sex>;
+  ageBands: Breakdown<AgeBand>;
   beddedDown: number | null;
   version: number;
   recordedAt: string;
 };
 
 /** Per area for those who read every tally; by Municipio, small cells hidden, for partners. */
-type Sex = (typeof sexes)[number];
-type AgeBand = (typeof ageBands)[number];
-
 export type ResultsView = {
   campaignId: string;
   edition: string;

@@ -24,13 +24,16 @@ import { arrayParameters, tenantSession } from '#persistence';
 import { canRead } from '../access.js';
 import { unknownAreas } from '../areas/area.queries.js';
 import {
+  everyCategory,
   sexes,
   toCampaignView,
+  type AgeBand,
   type Breakdown,
   type CampaignInput,
   type CampaignView,
   type ListCampaignsQuery,
   type ResultsView,
+  type Sex,
   type StatusInput,
   type TallyInput,
   type TallyView,
@@ -48,8 +51,8 @@ type TallyRow = {
   organisation: string;
   observed: number;
   interviewed: number;
-  by_sex: Breakdown<(typeof sexes)[number]>;
-  by_age_band: Breakdown<(typeof ageBands)[number]>;
+  by_sex: Breakdown<Sex>;
+  by_age_band: Breakdown<AgeBand>;
   bedded_down: number | null;
   version: number;
   recorded_at: Date;
@@ -423,7 +426,11 @@ export class CountService {
               where t.campaign_id = ? order by a.district, t.area`,
               [id],
             )
-          ).map((a) => ({ ...a, sex: inOrder(sexes, a.sex), ageBands: inOrder(ageBands, a.ageBands) }))
+          ).map((a) => ({
+            ...a,
+            sex: everyCategory(sexes, a.sex),
+            ageBands: everyCategory(ageBands, a.ageBands),
+          }))
         : null;
       const shown = full ? cells.map((c) => ({ ...c, suppressed: false })) : suppressSmallCells(cells);
       const breakdown = breakdownOf(
@@ -480,24 +487,17 @@ function tallyFigures(row: TallyRow): TallyInput {
   return {
     observed: row.observed,
     interviewed: row.interviewed,
-    sex: inOrder(sexes, row.by_sex),
-    ageBands: inOrder(ageBands, row.by_age_band),
+    sex: everyCategory(sexes, row.by_sex),
+    ageBands: everyCategory(ageBands, row.by_age_band),
     beddedDown: row.bedded_down,
   };
-}
-
-function inOrder<K extends string>(
-  categories: readonly K[],
-  counts: Partial<Record<K, number>>,
-): Breakdown<K> {
-  return Object.fromEntries(categories.map((c) => [c, counts[c] ?? 0])) as Breakdown<K>;
 }
 
 const isSmall = (people: number) => people > 0 && people < smallCell;
 
 function breakdownOf(rows: Array<{ dimension: string; category: string; people: string | null }>): {
-  sex: Breakdown<(typeof sexes)[number]>;
-  ageBands: Breakdown<(typeof ageBands)[number]>;
+  sex: Breakdown<Sex>;
+  ageBands: Breakdown<AgeBand>;
   beddedDown: { people: number; areasNotRecorded: number };
 } {
   const of = (dimension: string) =>
@@ -506,8 +506,8 @@ function breakdownOf(rows: Array<{ dimension: string; category: string; people: 
     );
   const beddedDown = of('bedded-down');
   return {
-    sex: inOrder(sexes, of('sex')),
-    ageBands: inOrder(ageBands, of('age')),
+    sex: everyCategory(sexes, of('sex')),
+    ageBands: everyCategory(ageBands, of('age')),
     beddedDown: { people: beddedDown.recorded ?? 0, areasNotRecorded: beddedDown['areas-not-recorded'] ?? 0 },
   };
 }
